@@ -1,0 +1,55 @@
+"""The staging folder: one directory per batch, where each stage leaves JSON Lines for the next.
+
+Stages pass paths, never data, between each other (and between Airflow tasks).  Every file
+is written to a temporary name and renamed, so a reader sees a whole file or none.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from pathlib import Path
+from typing import Any, Iterable, Iterator
+
+from extract.settings import Settings
+
+__all__ = ["batch_dir", "read_jsonl", "write_jsonl"]
+
+_SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
+
+
+def batch_dir(settings: Settings, batch_id: str) -> Path:
+    """The staging folder of a batch (created on demand); batch ids are made path-safe."""
+    path = settings.staging_path / _SAFE.sub("_", batch_id)
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
+    """Replace ``path`` with one JSON object per line; return the number of rows."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".jsonl")
+    count = 0
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            for row in rows:
+                handle.write(json.dumps(row, ensure_ascii=False, sort_keys=True))
+                handle.write("\n")
+                count += 1
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return count
+
+
+def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
+    """Rows of a staged file; a stage that has not run yet reads as empty."""
+    if not path.exists():
+        return
+    with path.open(encoding="utf-8") as handle:
+        for line in handle:
+            if line.strip():
+                yield json.loads(line)
