@@ -1,0 +1,216 @@
+"""Load: merge one batch's staged files into the warehouse's raw tables, all or nothing.
+
+DuckDB allows one writing process, so only this stage writes (the DAG serialises it with a
+one-slot pool).  The other stages write JSON Lines files into the batch's staging folder;
+``load_batch`` reads them and, inside one transaction, deletes whatever the same batch wrote
+before, drops duplicate articles (recorded as rejections), and inserts the rest.  A rerun of a
+batch therefore leaves the warehouse as the first run did, and a crash leaves it as it was.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import duckdb
+
+from extract.fingerprint import jaccard
+from extract.settings import Settings
+
+__all__ = ["LoadResult", "connect", "ensure_schema", "load_batch", "STAGED_FILES"]
+
+log = logging.getLogger(__name__)
+SCHEMA_SQL = Path(__file__).with_name("schema.sql")
+
+# staged file -> (raw table, column types in the file)
+STAGED_FILES: dict[str, tuple[str, dict[str, str]]] = {
+    "sources.jsonl": ("sources", {
+        "source_id": "varchar", "kind": "varchar", "location": "varchar", "name": "varchar",
+    }),
+    "discovered.jsonl": ("discovered_urls", {"url": "varchar", "source_id": "varchar"}),
+    "pages.jsonl": ("pages", {
+        "url": "varchar", "final_url": "varchar", "source_id": "varchar",
+        "http_status": "integer", "content_type": "varchar", "n_bytes": "bigint",
+        "body_sha256": "varchar", "raw_path": "varchar", "fetched_at": "timestamp",
+    }),
+    "articles.jsonl": ("articles", {
+        "article_id": "varchar", "url": "varchar", "source_id": "varchar", "title": "varchar",
+        "author": "varchar", "published_at": "timestamp", "site_name": "varchar",
+        "language": "varchar", "text": "varchar", "n_words": "integer",
+        "text_sha256": "varchar", "simhash": "ubigint", "fetched_at": "timestamp",
+    }),
+    "rejections.jsonl": ("rejections", {
+        "url": "varchar", "stage": "varchar", "reason": "varchar", "detail": "varchar",
+    }),
+}
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    batch_id: str
+    n_discovered: int
+    n_fetched: int
+    n_articles: int
+    n_rejected: int
+    n_duplicates: int
+
+
+def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    path = settings.warehouse_path
+    if read_only and not path.exists():
+        raise FileNotFoundError(f"no warehouse at {path}: run the pipeline first")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    return duckdb.connect(str(path), read_only=read_only)
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+
+
+def _stage_table(con: duckdb.DuckDBPyConnection, batch_dir: Path, name: str) -> None:
+    """Read one staged file (every ``<stem>*.jsonl`` part) into a temp table ``staged_<table>``."""
+    table, columns = STAGED_FILES[name]
+    stem = name.removesuffix(".jsonl")
+    parts = sorted(str(p) for p in batch_dir.glob(f"{stem}*.jsonl") if p.stat().st_size > 0)
+    column_sql = ", ".join(f"{col} {kind}" for col, kind in columns.items())
+    con.execute(f"create or replace temp table staged_{table} ({column_sql})")
+    if parts:
+        spec = "{" + ", ".join(f"'{col}': '{kind}'" for col, kind in columns.items()) + "}"
+        con.execute(
+            f"insert into staged_{table} select distinct * from read_json(?, format = 'newline_delimited', "
+            f"columns = {spec})",
+            [parts],
+        )
+
+
+def _mark_duplicates(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
+    """Move staged articles that repeat a kept one into the rejections; return how many.
+
+    A repeat has the same normalised text, or a SimHash within ``near_duplicate_bits`` bits and
+    shingle Jaccard similarity of at least ``near_duplicate_jaccard``.  Articles already in the
+    warehouse are kept; within the batch the earliest published wins, then the first URL.
+    """
+    staged = con.execute(
+        "select url, text from staged_articles order by published_at nulls last, url"
+    ).fetchall()
+    if not staged:
+        return 0
+    near = """(other.text_sha256 = s.text_sha256
+               or bit_count(xor(other.simhash, s.simhash)) <= $bits)"""
+    candidates: dict[str, list[tuple[str, str, str, bool, bool]]] = {}
+    rows = con.execute(
+        f"""
+        select s.url, other.article_id, other.url, other.text, other.text_sha256 = s.text_sha256, true
+        from staged_articles as s join raw.articles as other on other.url <> s.url and {near}
+        union all
+        select s.url, other.article_id, other.url, other.text, other.text_sha256 = s.text_sha256, false
+        from staged_articles as s join staged_articles as other on other.url <> s.url and {near}
+        """,
+        {"bits": settings.near_duplicate_bits},
+    ).fetchall()
+    for url, of_id, of_url, of_text, exact, existing in rows:
+        candidates.setdefault(url, []).append((of_id, of_url, of_text, exact, existing))
+    kept: set[str] = set()
+    duplicates: list[tuple[str, str, str, str, str]] = []
+    for url, text in staged:
+        verdict = None
+        for of_id, of_url, of_text, exact, existing in sorted(candidates.get(url, []), key=lambda c: c[1]):
+            if not existing and of_url not in kept:
+                continue  # only a kept article can be the original
+            if exact or jaccard(text, of_text) >= settings.near_duplicate_jaccard:
+                reason = "exact_duplicate" if exact else "near_duplicate"
+                verdict = (url, "dedupe", reason, f"of {of_id} {of_url}")
+                break
+        if verdict:
+            duplicates.append(verdict)
+        else:
+            kept.add(url)
+    if duplicates:
+        con.executemany("insert into staged_rejections values (?, ?, ?, ?)", duplicates)
+        con.execute(
+            "delete from staged_articles where url in (select unnest($urls))",
+            {"urls": [d[0] for d in duplicates]},
+        )
+    return len(duplicates)
+
+
+def load_batch(
+    settings: Settings,
+    batch_id: str,
+    batch_dir: Path,
+    interval: tuple[datetime | None, datetime | None] = (None, None),
+) -> LoadResult:
+    """Merge the staged files of ``batch_dir`` into the raw tables in one transaction."""
+    con = connect(settings)
+    try:
+        ensure_schema(con)
+        con.execute("begin transaction")
+        for name in STAGED_FILES:
+            _stage_table(con, batch_dir, name)
+        for table in ("discovered_urls", "rejections", "batches"):
+            con.execute(f"delete from raw.{table} where batch_id = ?", [batch_id])
+        # the batch's own earlier rows, and older versions of the pages it refetched
+        for table in ("pages", "articles"):
+            con.execute(
+                f"delete from raw.{table} where batch_id = ? or url in (select url from staged_{table})",
+                [batch_id],
+            )
+        # a refetched page replaces its old article even when it no longer yields one
+        con.execute("delete from raw.articles where url in (select url from staged_pages)")
+        n_duplicates = _mark_duplicates(con, settings)
+        con.execute(
+            """
+            insert or replace into raw.sources
+            select source_id, kind, location, name, $batch from staged_sources
+            """,
+            {"batch": batch_id},
+        )
+        for table in ("discovered_urls", "pages", "articles", "rejections"):
+            columns = ", ".join(STAGED_FILES[_file_for(table)][1])
+            if table == "rejections":
+                # one reason per URL and stage: the first recorded wins
+                con.execute(
+                    f"""
+                    insert into raw.rejections (batch_id, {columns})
+                    select $batch, url, stage, min(reason), min(detail)
+                    from staged_rejections group by url, stage
+                    """,
+                    {"batch": batch_id},
+                )
+                continue
+            con.execute(
+                f"insert into raw.{table} ({columns}, batch_id) select {columns}, $batch from staged_{table}",
+                {"batch": batch_id},
+            )
+        counts = con.execute(
+            """
+            select (select count(*) from staged_discovered_urls),
+                   (select count(*) from staged_pages),
+                   (select count(*) from staged_articles),
+                   (select count(*) from raw.rejections where batch_id = $batch)
+            """,
+            {"batch": batch_id},
+        ).fetchone()
+        con.execute(
+            "insert into raw.batches values ($batch, $start, $end, $d, $f, $a, $r)",
+            {"batch": batch_id, "start": interval[0], "end": interval[1],
+             "d": counts[0], "f": counts[1], "a": counts[2], "r": counts[3]},
+        )
+        con.execute("commit")
+    except BaseException:
+        try:
+            con.execute("rollback")
+        except duckdb.Error:
+            pass  # nothing was begun
+        raise
+    finally:
+        con.close()
+    result = LoadResult(batch_id, counts[0], counts[1], counts[2], counts[3], n_duplicates)
+    log.info("loaded %s", result)
+    return result
+
+
+def _file_for(table: str) -> str:
+    return next(name for name, (tbl, _cols) in STAGED_FILES.items() if tbl == table)
