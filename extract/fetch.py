@@ -1,0 +1,503 @@
+"""Polite, defensive HTTP fetching for every stage that reads the web.
+
+Use one :class:`Fetcher` per stage run (it is thread-safe). Before each connection it checks
+the address (scheme, DNS, private ranges) and robots.txt. It keeps requests to one host
+``host_delay`` seconds apart and runs at most ``host_concurrency`` of them at once. Timeouts,
+connection errors, 429 and 5xx are retried with exponential backoff. Redirects are followed
+by hand so every hop passes the same checks. Bodies are streamed under a size cap and a
+wall-clock cap. Every failure comes back as a :class:`FetchResult` with a short ``reason``;
+no exception escapes :meth:`Fetcher.fetch`.
+
+Reason codes: ``invalid_url``, ``dns_error``, ``private_address``, ``robots_disallowed``,
+``timeout``, ``connection_error``, ``http_<status>``, ``too_many_redirects``, ``too_large``,
+``not_html``, ``not_xml``, ``bad_encoding`` and ``fetch_error`` (a bug; logged with its
+traceback).
+
+``host_delay`` separates the moments requests are sent (after connecting), so a slow TLS
+handshake on one request cannot shorten the gap the server sees. The wall-clock cap
+(``connect_timeout + 2 * read_timeout`` from sending) is checked as body chunks arrive; while
+waiting for the status line and headers, only ``read_timeout`` per read applies.
+
+The address guard checks what DNS returns just before connecting. httpx resolves the name
+again when it connects, so a DNS server that answers differently the second time (DNS
+rebinding) is not stopped here. Limit egress at the network level where that matters.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import socket
+import threading
+import time
+import zlib
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+from urllib.robotparser import RobotFileParser
+
+import httpx
+
+from .settings import Settings
+
+__all__ = ["FetchResult", "Fetcher", "fetch_all"]
+
+logger = logging.getLogger(__name__)
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+
+ACCEPT_HEADERS = {
+    "html": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
+    "xml": "application/rss+xml,application/atom+xml,application/xml;q=0.9,text/xml;q=0.9,text/plain;q=0.5,*/*;q=0.1",
+}
+HTML_TYPES = frozenset({"text/html", "application/xhtml+xml"})
+XML_MARKERS = ("xml", "rss", "atom")
+XML_BINARY_TYPES = frozenset({"application/gzip", "application/x-gzip", "application/octet-stream"})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+DEFAULT_PORTS = {"http": 80, "https": 443}
+MAX_RETRY_AFTER = 30.0  # seconds; a longer Retry-After is shortened to this
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """The outcome of fetching one URL; ``body`` is set only when ``ok``."""
+
+    url: str
+    final_url: str
+    status: int | None
+    content_type: str | None
+    body: bytes | None
+    reason: str | None
+    detail: str | None
+
+    @property
+    def ok(self) -> bool:
+        return self.reason is None
+
+
+class _Failure(Exception):
+    """Internal: one failed step, turned into a FetchResult at the edge of ``fetch``."""
+
+    def __init__(
+        self,
+        reason: str,
+        detail: str | None = None,
+        *,
+        retryable: bool = False,
+        wait: float | None = None,
+    ) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.detail = detail
+        self.retryable = retryable
+        self.wait = wait
+        self.status: int | None = None
+        self.content_type: str | None = None
+
+    def result(self, url: str, final_url: str) -> FetchResult:
+        return FetchResult(url, final_url, self.status, self.content_type, None, self.reason, self.detail)
+
+
+@dataclass(frozen=True)
+class _Hop:
+    """One HTTP exchange: a body, or a redirect ``location``."""
+
+    status: int
+    content_type: str | None
+    body: bytes | None
+    location: str | None = None
+
+
+class _HostGate:
+    """Per-host politeness: a cap on requests in flight and a gap between request starts."""
+
+    def __init__(self, concurrency: int, delay: float) -> None:
+        self.slots = threading.BoundedSemaphore(max(1, concurrency))
+        self._turn = threading.Lock()
+        self._delay = max(0.0, delay)
+        self._last: float | None = None
+
+    def take_turn(self) -> float:
+        """Block until ``delay`` has passed since the previous request to this host was sent."""
+        with self._turn:
+            if self._last is not None:
+                remaining = self._last + self._delay - time.monotonic()
+                if remaining > 0:
+                    time.sleep(remaining)
+            self._last = time.monotonic()
+            return self._last
+
+
+class Fetcher:
+    """A thread-safe HTTP client applying every rule in the module docstring."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._client = httpx.Client(
+            headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
+            timeout=httpx.Timeout(
+                connect=settings.connect_timeout,
+                read=settings.read_timeout,
+                write=settings.read_timeout,
+                pool=settings.connect_timeout + settings.read_timeout,
+            ),
+            limits=httpx.Limits(
+                max_connections=None,
+                max_keepalive_connections=max(1, settings.fetch_workers) * 2,
+            ),
+            follow_redirects=False,
+            trust_env=False,
+        )
+        self._cap = settings.connect_timeout + 2 * settings.read_timeout
+        self._lock = threading.Lock()
+        self._gates: dict[str, _HostGate] = {}
+        self._robots: dict[str, RobotFileParser] = {}
+        self._robots_locks: dict[str, threading.Lock] = {}
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def fetch(self, url: str, *, accept: str = "html") -> FetchResult:
+        """Fetch ``url``; ``accept`` is ``"html"`` for pages or ``"xml"`` for feeds and sitemaps."""
+        if accept not in ACCEPT_HEADERS:
+            raise ValueError(f"accept must be one of {sorted(ACCEPT_HEADERS)}, got {accept!r}")
+        try:
+            result = self._follow(url, accept, robots=self.settings.respect_robots)
+        except Exception as exc:  # last line of defence: a bug must not stop a whole stage
+            logger.exception("unexpected error fetching %s", url)
+            result = FetchResult(url, url, None, None, None, "fetch_error", repr(exc))
+        if not result.ok:
+            logger.info("fetch %s failed: %s (%s)", url, result.reason, result.detail)
+        return result
+
+    def _follow(self, url: str, accept: str, *, robots: bool) -> FetchResult:
+        """Fetch ``url`` hop by hop, checking every hop."""
+        current, status = url, None
+        for _ in range(self.settings.max_redirects + 1):
+            try:
+                hop = self._hop(current, accept, robots=robots)
+                if hop.location is None:
+                    return FetchResult(url, current, hop.status, hop.content_type, hop.body, None, None)
+                status = hop.status
+                current = _redirect_target(current, hop.location)
+            except _Failure as failure:
+                return failure.result(url, current)
+        detail = f"more than {self.settings.max_redirects} redirects"
+        return FetchResult(url, current, status, None, None, "too_many_redirects", detail)
+
+    def _hop(self, url: str, accept: str, *, robots: bool) -> _Hop:
+        self._guard(url)
+        if robots and not self._robots_allow(url):
+            raise _Failure("robots_disallowed", f"robots.txt disallows {url}")
+        return self._with_retries(url, accept)
+
+    def _guard(self, url: str) -> None:
+        """Refuse malformed URLs, unknown hosts and (unless allowed) non-public addresses."""
+        host, port = _target(url)
+        addresses = _resolve(host, port)
+        if self.settings.allow_private:
+            return
+        blocked = [address for address in addresses if _is_blocked(address)]
+        if blocked:
+            raise _Failure("private_address", f"{host} resolves to {blocked[0]}")
+
+    def _robots_allow(self, url: str) -> bool:
+        return self._robots_for(_origin(url)).can_fetch(self.settings.user_agent, url)
+
+    def _robots_for(self, origin: str) -> RobotFileParser:
+        with self._lock:
+            lock = self._robots_locks.setdefault(origin, threading.Lock())
+        with lock:
+            parser = self._robots.get(origin)
+            if parser is None:
+                parser = self._robots[origin] = self._load_robots(origin)
+            return parser
+
+    def _load_robots(self, origin: str) -> RobotFileParser:
+        robots_url = f"{origin}/robots.txt"
+        result = self._follow(robots_url, "xml", robots=False)
+        parser = RobotFileParser(robots_url)
+        if result.ok:
+            parser.parse((result.body or b"").decode("utf-8", "replace").splitlines())
+        elif result.status is not None and 400 <= result.status < 500:
+            parser.allow_all = True
+        else:
+            logger.warning(
+                "robots.txt at %s unavailable (%s: %s); allowing all",
+                robots_url,
+                result.reason,
+                result.detail,
+            )
+            parser.allow_all = True
+        return parser
+
+    def _with_retries(self, url: str, accept: str) -> _Hop:
+        attempt = 0
+        while True:
+            try:
+                return self._attempt(url, accept)
+            except _Failure as failure:
+                if not failure.retryable or attempt >= self.settings.retries:
+                    if failure.retryable:
+                        failure.detail = f"{failure.detail} (after {attempt + 1} attempts)"
+                    raise
+                delay = _backoff(self.settings.backoff, attempt, failure.wait)
+                logger.info("retrying %s in %.2fs after %s", url, delay, failure.reason)
+                time.sleep(delay)
+                attempt += 1
+
+    def _attempt(self, url: str, accept: str) -> _Hop:
+        gate = self._gate(url)
+        sent_at = [time.monotonic()]
+
+        def trace(event: str, info: dict[str, Any]) -> None:
+            # wait for this host's turn once connected, just before the request goes out, so
+            # host_delay separates requests sent rather than connection attempts
+            if event == "http11.send_request_headers.started":
+                sent_at[0] = gate.take_turn()
+
+        with gate.slots:
+            logger.debug("GET %s", url)
+            headers = {"Accept": ACCEPT_HEADERS[accept]}
+            try:
+                with self._client.stream("GET", url, headers=headers, extensions={"trace": trace}) as response:
+                    return self._read(response, accept, sent_at[0] + self._cap)
+            except httpx.TimeoutException as exc:
+                raise _Failure("timeout", _describe(exc), retryable=True) from None
+            except httpx.TransportError as exc:
+                raise _Failure("connection_error", _describe(exc), retryable=True) from None
+            except httpx.InvalidURL as exc:
+                raise _Failure("invalid_url", _describe(exc)) from None
+
+    def _read(self, response: httpx.Response, accept: str, deadline: float) -> _Hop:
+        status = response.status_code
+        content_type = _media_type(response.headers.get("content-type"))
+        location = response.headers.get("location")
+        try:
+            if status in REDIRECT_STATUSES and location:
+                return _Hop(status, content_type, None, location)
+            _check_status(status, response.headers.get("retry-after"))
+            _check_type(content_type, accept)
+            _check_length(response.headers.get("content-length"), self.settings.max_bytes)
+            body = _read_body(response, self.settings.max_bytes, deadline)
+        except _Failure as failure:
+            failure.status, failure.content_type = status, content_type
+            raise
+        return _Hop(status, content_type, body)
+
+    def _gate(self, url: str) -> _HostGate:
+        key = _host_key(url)
+        with self._lock:
+            gate = self._gates.get(key)
+            if gate is None:
+                settings = self.settings
+                gate = self._gates[key] = _HostGate(settings.host_concurrency, settings.host_delay)
+        return gate
+
+
+def fetch_all(
+    urls: Iterable[str], settings: Settings, fetcher: Fetcher | None = None, *, accept: str = "html"
+) -> Iterator[FetchResult]:
+    """Fetch every URL once on ``fetch_workers`` threads; results come as they finish."""
+    own = fetcher is None
+    active = fetcher if fetcher is not None else Fetcher(settings)
+    try:
+        yield from _schedule(urls, settings, active, accept)
+    finally:
+        if own:
+            active.close()
+
+
+def _schedule(urls: Iterable[str], settings: Settings, fetcher: Fetcher, accept: str) -> Iterator[FetchResult]:
+    """Hand URLs to workers so no host holds more than ``host_concurrency`` of them."""
+    queues: dict[str, deque[str]] = {}
+    for url in urls:
+        queues.setdefault(_host_key(url), deque()).append(url)
+    workers, per_host = max(1, settings.fetch_workers), max(1, settings.host_concurrency)
+    running: dict[Future[FetchResult], tuple[str, str]] = {}
+    busy: dict[str, int] = {}
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="fetch") as pool:
+        while queues or running:
+            for host in list(queues):
+                queue = queues[host]
+                while queue and len(running) < workers and busy.get(host, 0) < per_host:
+                    url = queue.popleft()
+                    running[pool.submit(fetcher.fetch, url, accept=accept)] = (host, url)
+                    busy[host] = busy.get(host, 0) + 1
+                if not queue:
+                    del queues[host]
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
+            for future in done:
+                host, url = running.pop(future)
+                busy[host] -= 1
+                yield _outcome(future, url)
+
+
+def _outcome(future: Future[FetchResult], url: str) -> FetchResult:
+    try:
+        return future.result()
+    except Exception as exc:  # a custom fetcher may raise; the batch goes on
+        logger.exception("unexpected error fetching %s", url)
+        return FetchResult(url, url, None, None, None, "fetch_error", repr(exc))
+
+
+def _target(url: str) -> tuple[str, int]:
+    """The host and port of an http(s) URL, or ``invalid_url``."""
+    if not isinstance(url, str) or not url or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        raise _Failure("invalid_url", f"not a usable URL: {url!r}"[:300])
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError as exc:
+        raise _Failure("invalid_url", str(exc)) from None
+    if parts.scheme not in DEFAULT_PORTS:
+        raise _Failure("invalid_url", f"unsupported scheme {parts.scheme!r}")
+    if not parts.hostname:
+        raise _Failure("invalid_url", "no host")
+    return parts.hostname, port or DEFAULT_PORTS[parts.scheme]
+
+
+def _resolve(host: str, port: int) -> list[IPAddress]:
+    try:
+        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+    except (OSError, UnicodeError) as exc:
+        raise _Failure("dns_error", f"{host}: {exc}") from None
+    return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
+
+
+def _is_blocked(address: IPAddress) -> bool:
+    """True for anything but a public unicast address (IPv4-mapped IPv6 judged as IPv4)."""
+    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
+        address = address.ipv4_mapped
+    return (
+        address.is_private
+        or address.is_loopback
+        or address.is_link_local
+        or address.is_multicast
+        or address.is_reserved
+        or address.is_unspecified
+        or not address.is_global
+    )
+
+
+def _host_key(url: str) -> str:
+    try:
+        return (urlsplit(url).hostname or "").lower()
+    except (TypeError, ValueError):
+        return ""
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    host = parts.hostname or ""
+    if ":" in host:
+        host = f"[{host}]"
+    return f"{parts.scheme}://{host}" + (f":{parts.port}" if parts.port else "")
+
+
+def _redirect_target(current: str, location: str) -> str:
+    try:
+        target = urljoin(current, location.strip())
+    except ValueError as exc:
+        raise _Failure("invalid_url", f"bad redirect {location!r}: {exc}"[:300]) from None
+    return target.split("#", 1)[0]
+
+
+def _backoff(backoff: float, attempt: int, retry_after: float | None) -> float:
+    delay = backoff * 2**attempt
+    if retry_after is not None:
+        delay = max(delay, min(retry_after, MAX_RETRY_AFTER))
+    return delay
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a numeric Retry-After header (HTTP dates are ignored)."""
+    try:
+        seconds = float(value) if value is not None else None
+    except ValueError:
+        return None
+    return seconds if seconds is not None and seconds >= 0 else None
+
+
+def _media_type(value: str | None) -> str | None:
+    media = (value or "").split(";", 1)[0].strip().lower()
+    return media or None
+
+
+def _check_status(status: int, retry_after: str | None) -> None:
+    if status == 429 or status >= 500:
+        raise _Failure(f"http_{status}", retryable=True, wait=_retry_after(retry_after))
+    if not 200 <= status < 300:
+        raise _Failure(f"http_{status}")
+
+
+def _check_type(content_type: str | None, accept: str) -> None:
+    if accept == "html":
+        if content_type not in HTML_TYPES:
+            raise _Failure("not_html", f"content type {content_type or 'missing'}")
+    elif not _is_xmlish(content_type):
+        raise _Failure("not_xml", f"content type {content_type}")
+
+
+def _is_xmlish(content_type: str | None) -> bool:
+    """Feeds, sitemaps and robots.txt: XML, RSS, Atom, any text, gzip, or unlabelled."""
+    if content_type is None or content_type.startswith("text/"):
+        return True
+    return content_type in XML_BINARY_TYPES or any(m in content_type for m in XML_MARKERS)
+
+
+def _check_length(value: str | None, limit: int) -> None:
+    try:
+        length = int(value) if value is not None else None
+    except ValueError:
+        return
+    if length is not None and length > limit:
+        raise _Failure("too_large", f"content-length {length} exceeds {limit} bytes")
+
+
+def _read_body(response: httpx.Response, limit: int, deadline: float) -> bytes:
+    """Stream the body, decoding gzip/deflate ourselves so the cap counts decoded bytes."""
+    decoder = _decoder(response.headers.get("content-encoding"))
+    body = bytearray()
+    for chunk in response.iter_raw():
+        if decoder is not None:
+            chunk = _inflate(decoder, chunk, limit - len(body) + 1)
+        body += chunk
+        if len(body) > limit:
+            raise _Failure("too_large", f"body exceeds {limit} bytes")
+        if time.monotonic() > deadline:
+            raise _Failure("timeout", "response exceeded the total time cap", retryable=True)
+    if decoder is not None:
+        body += decoder.flush()
+        if len(body) > limit:
+            raise _Failure("too_large", f"body exceeds {limit} bytes")
+    return bytes(body)
+
+
+def _decoder(encoding: str | None) -> zlib._Decompress | None:
+    value = (encoding or "").strip().lower()
+    if value in ("", "identity"):
+        return None
+    if value in ("gzip", "x-gzip", "deflate"):
+        return zlib.decompressobj(zlib.MAX_WBITS | 32)  # gzip or zlib header, detected
+    raise _Failure("bad_encoding", f"unsupported content-encoding {value!r}")
+
+
+def _inflate(decoder: zlib._Decompress, data: bytes, room: int) -> bytes:
+    try:
+        return decoder.decompress(data, room)
+    except zlib.error as exc:
+        raise _Failure("bad_encoding", f"cannot decode body: {exc}") from None
+
+
+def _describe(exc: BaseException) -> str:
+    return str(exc) or type(exc).__name__
