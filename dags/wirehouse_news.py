@@ -1,0 +1,116 @@
+"""
+### wirehouse_news
+
+Every hour: find new articles in the configured sources (``WIREHOUSE_SOURCES``, a sources.yml
+of feeds, sitemaps and URL lists), fetch them politely, clean them with trafilatura, load them
+into the DuckDB warehouse, build the dbt models and validate the marts with Great Expectations.
+
+Each run is one batch named after its logical date: rerunning a run replaces its batch.
+Writers of the warehouse (load, dbt) share the one-slot pool ``wirehouse_warehouse``.
+The stages are the functions of ``extract.pipeline``; ``wirehouse run`` does the same by hand.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pendulum
+from airflow.sdk import Asset, dag, task
+from cosmos import DbtTaskGroup, ProfileConfig, ProjectConfig, RenderConfig
+from cosmos.constants import LoadMode
+
+DAG_ID = "wirehouse_news"
+POOL = "wirehouse_warehouse"
+DBT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
+RAW_TABLES = Asset("wirehouse://warehouse/raw")
+MARTS = Asset("wirehouse://warehouse/marts")
+
+
+def _settings():
+    from extract.settings import load_settings
+
+    return load_settings()
+
+
+def _batch_id(context) -> str:
+    from extract.pipeline import batch_id_for_interval
+
+    when = context.get("logical_date") or context["dag_run"].run_after
+    return batch_id_for_interval(when, prefix=DAG_ID)
+
+
+@dag(
+    dag_id=DAG_ID,
+    schedule="@hourly",
+    start_date=pendulum.datetime(2025, 1, 1, tz="UTC"),
+    catchup=False,
+    max_active_runs=1,
+    doc_md=__doc__,
+    default_args={"retries": 2, "retry_delay": timedelta(seconds=30), "retry_exponential_backoff": True},
+    tags=["wirehouse"],
+)
+def wirehouse_news():
+    @task
+    def discover(**context) -> str:
+        from extract.pipeline import run_discover
+        from extract.sources import load_sources
+
+        settings = _settings()
+        batch_id = _batch_id(context)
+        run_discover(settings, batch_id, load_sources(settings.path("sources")))
+        return batch_id
+
+    @task
+    def fetch(batch_id: str) -> str:
+        from extract.pipeline import run_fetch
+
+        run_fetch(_settings(), batch_id)
+        return batch_id
+
+    @task
+    def clean(batch_id: str) -> str:
+        from extract.pipeline import run_clean
+
+        run_clean(_settings(), batch_id)
+        return batch_id
+
+    @task(pool=POOL, outlets=[RAW_TABLES])
+    def load(batch_id: str, **context) -> str:
+        from extract.pipeline import run_load
+
+        interval = (context.get("data_interval_start"), context.get("data_interval_end"))
+        run_load(_settings(), batch_id, tuple(t and t.replace(tzinfo=None) for t in interval))
+        return batch_id
+
+    @task(pool=POOL, outlets=[MARTS])
+    def checks(batch_id: str) -> None:
+        from airflow.sdk.exceptions import AirflowFailException
+
+        from extract.checks import ChecksFailed
+        from extract.pipeline import run_checks_stage
+        from extract.summary import collect_summary, format_summary
+
+        settings = _settings()
+        try:
+            run_checks_stage(settings)
+        except ChecksFailed as error:  # bad data does not get better on retry
+            raise AirflowFailException(str(error)) from error
+        finally:
+            print(format_summary(collect_summary(settings, batch_id)))
+
+    dbt = DbtTaskGroup(
+        group_id="dbt",
+        project_config=ProjectConfig(DBT_DIR, manifest_path=DBT_DIR / "target" / "manifest.json"),
+        profile_config=ProfileConfig(
+            profile_name="wirehouse", target_name="dev", profiles_yml_filepath=DBT_DIR / "profiles.yml"
+        ),
+        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST),
+        operator_args={"pool": POOL, "install_deps": False},
+    )
+
+    batch = load(clean(fetch(discover())))
+    batch >> dbt >> checks(batch)
+
+
+wirehouse_news()

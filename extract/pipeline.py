@@ -1,0 +1,191 @@
+"""The pipeline's stages as plain functions over a batch: the DAG's tasks and the CLI call these.
+
+    discover -> fetch -> clean -> load -> transform (dbt build) -> checks (Great Expectations)
+
+Each stage reads what the previous one left in the batch's staging folder and writes its own
+files there (``extract.staging``); only ``load`` writes the warehouse.  Rerunning a stage for
+the same batch rewrites its own files, so reruns never add anything twice.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import asdict, dataclass
+from datetime import datetime, timezone
+from hashlib import sha256
+import json
+from typing import Any, Iterable
+
+from extract.clean import Article, clean_page
+from extract.load import LoadResult, load_batch
+from extract.rawstore import RawStore
+from extract.records import Rejection
+from extract.settings import Settings
+from extract.sources import Source
+from extract.staging import batch_dir, read_jsonl, write_jsonl
+
+__all__ = [
+    "StageCounts",
+    "batch_id_for_interval",
+    "run_checks_stage",
+    "run_clean",
+    "run_discover",
+    "run_fetch",
+    "run_load",
+    "run_transform",
+]
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class StageCounts:
+    stage: str
+    n_in: int
+    n_out: int
+    n_rejected: int
+    n_cached: int = 0
+
+    def record(self, settings: Settings, batch_id: str) -> "StageCounts":
+        """Leave the counts beside the batch's files, for the run summary."""
+        path = batch_dir(settings, batch_id) / f"counts-{self.stage}.json"
+        path.write_text(json.dumps(asdict(self), sort_keys=True), encoding="utf-8")
+        return self
+
+
+def batch_id_for_interval(start: datetime, prefix: str = "run") -> str:
+    """The batch of a data interval: the same interval always maps to the same batch."""
+    start = start.astimezone(timezone.utc) if start.tzinfo else start
+    return f"{prefix}_{start:%Y%m%dT%H%M%S}"
+
+
+def _now() -> str:
+    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0).isoformat()
+
+
+def _rejection_rows(rejections: Iterable[Rejection]) -> list[dict[str, Any]]:
+    rows = {(r.url, r.stage): {"url": r.url, "stage": r.stage, "reason": r.reason, "detail": r.detail}
+            for r in rejections}
+    return [rows[key] for key in sorted(rows)]
+
+
+def run_discover(settings: Settings, batch_id: str, sources: list[Source]) -> StageCounts:
+    """Find the batch's URLs in its feeds, sitemaps and URL lists."""
+    from extract.sources import discover
+
+    folder = batch_dir(settings, batch_id)
+    found, rejections = discover(sources, settings)
+    write_jsonl(folder / "sources.jsonl", (
+        {"source_id": s.source_id, "kind": s.kind, "location": s.location, "name": s.name}
+        for s in sorted(set(sources), key=lambda s: s.source_id)
+    ))
+    write_jsonl(folder / "discovered.jsonl", ({"url": d.url, "source_id": d.source_id} for d in found))
+    write_jsonl(folder / "rejections-discover.jsonl", _rejection_rows(rejections))
+    return StageCounts("discover", len(sources), len(found), len(rejections)).record(settings, batch_id)
+
+
+def run_fetch(settings: Settings, batch_id: str) -> StageCounts:
+    """Fetch every discovered URL not already in the raw store (all of them with ``refetch``)."""
+    from extract.fetch import fetch_all
+
+    folder = batch_dir(settings, batch_id)
+    store = RawStore(settings.raw_path)
+    discovered = {row["url"]: row["source_id"] for row in read_jsonl(folder / "discovered.jsonl")}
+    pages: list[dict[str, Any]] = []
+    to_fetch: list[str] = []
+    for url, source_id in discovered.items():
+        meta = None if settings.refetch else store.meta(url)
+        if meta is None:
+            to_fetch.append(url)
+        else:
+            pages.append({**_page_row(meta), "source_id": source_id})
+    n_cached = len(pages)
+    rejections: list[Rejection] = []
+    for result in fetch_all(to_fetch, settings):
+        if not result.ok:
+            rejections.append(Rejection(result.url, "fetch", result.reason or "unknown", result.detail))
+            continue
+        body = result.body or b""
+        meta = {
+            "final_url": result.final_url,
+            "http_status": result.status,
+            "content_type": result.content_type,
+            "n_bytes": len(body),
+            "body_sha256": sha256(body).hexdigest(),
+            "fetched_at": _now(),
+        }
+        store.put(result.url, body, meta)
+        pages.append({**_page_row({**meta, "url": result.url,
+                                   "raw_path": store.relative_path(result.url)}),
+                      "source_id": discovered[result.url]})
+    pages.sort(key=lambda row: row["url"])
+    write_jsonl(folder / "pages.jsonl", pages)
+    write_jsonl(folder / "rejections-fetch.jsonl", _rejection_rows(rejections))
+    return StageCounts("fetch", len(discovered), len(pages), len(rejections), n_cached).record(
+        settings, batch_id
+    )
+
+
+def _page_row(meta: dict[str, Any]) -> dict[str, Any]:
+    keys = ("url", "final_url", "http_status", "content_type", "n_bytes", "body_sha256",
+            "raw_path", "fetched_at")
+    return {key: meta.get(key) for key in keys}
+
+
+def run_clean(settings: Settings, batch_id: str) -> StageCounts:
+    """Extract text and metadata from every fetched page of the batch."""
+    folder = batch_dir(settings, batch_id)
+    store = RawStore(settings.raw_path)
+    pages = list(read_jsonl(folder / "pages.jsonl"))
+    articles: list[dict[str, Any]] = []
+    rejections: list[Rejection] = []
+    for page in pages:
+        outcome = clean_page(
+            store.read(page["raw_path"]),
+            url=page["url"],
+            source_id=page["source_id"],
+            content_type=page["content_type"],
+            fetched_at=page["fetched_at"],
+            settings=settings,
+        )
+        if isinstance(outcome, Article):
+            articles.append(outcome.to_row())
+        else:
+            rejections.append(outcome)
+    write_jsonl(folder / "articles.jsonl", articles)
+    write_jsonl(folder / "rejections-clean.jsonl", _rejection_rows(rejections))
+    return StageCounts("clean", len(pages), len(articles), len(rejections)).record(settings, batch_id)
+
+
+def run_load(
+    settings: Settings,
+    batch_id: str,
+    interval: tuple[datetime | None, datetime | None] = (None, None),
+) -> LoadResult:
+    """Merge the batch into the warehouse (the single writer)."""
+    return load_batch(settings, batch_id, batch_dir(settings, batch_id), interval)
+
+
+def run_transform(settings: Settings) -> Any:
+    """Build and test every dbt model over the raw tables."""
+    from extract.transform import run_dbt
+
+    return run_dbt(settings, "build")
+
+
+def run_checks_stage(settings: Settings, now: datetime | None = None) -> Any:
+    """Validate the marts with Great Expectations; raise when a check fails (if configured)."""
+    from extract.checks import ChecksFailed, run_checks
+
+    report = run_checks(settings, now=now)
+    settings.report_path.mkdir(parents=True, exist_ok=True)
+    (settings.report_path / "checks.json").write_text(json.dumps({
+        "passed": report.passed, "failed": report.failed, "failures": list(report.failures),
+        "report_index": str(report.report_index),
+    }, indent=2), encoding="utf-8")
+    if report.failed and settings.fail_on_checks:
+        raise ChecksFailed(
+            f"{report.failed} data-quality check(s) failed: {', '.join(report.failures)}; "
+            f"report: {report.report_index}"
+        )
+    return report

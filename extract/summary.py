@@ -1,0 +1,82 @@
+"""The run summary: what a batch fetched, kept and rejected, and what the marts now hold."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from extract.load import connect
+from extract.settings import Settings
+from extract.staging import batch_dir
+
+__all__ = ["collect_summary", "format_summary"]
+
+STAGES = ("discover", "fetch", "clean")
+
+
+def collect_summary(settings: Settings, batch_id: str) -> dict[str, Any]:
+    """Gather a batch's counts from its staging folder and the warehouse (read-only)."""
+    folder = batch_dir(settings, batch_id)
+    stages = {}
+    for stage in STAGES:
+        path = folder / f"counts-{stage}.json"
+        if path.exists():
+            stages[stage] = json.loads(path.read_text(encoding="utf-8"))
+    con = connect(settings, read_only=True)
+    try:
+        batch = con.execute(
+            "select n_discovered, n_fetched, n_articles, n_rejected from raw.batches where batch_id = ?",
+            [batch_id],
+        ).fetchone()
+        reasons = con.execute(
+            """
+            select stage, reason, count(*) from raw.rejections
+            where batch_id = ? group by all order by stage, reason
+            """,
+            [batch_id],
+        ).fetchall()
+        marts = [row[0] for row in con.execute(
+            "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+        ).fetchall()]
+        rows = {name: con.execute(f'select count(*) from marts."{name}"').fetchone()[0] for name in marts}
+    finally:
+        con.close()
+    checks_path = settings.report_path / "checks.json"
+    checks = json.loads(checks_path.read_text(encoding="utf-8")) if checks_path.exists() else None
+    return {
+        "batch_id": batch_id,
+        "stages": stages,
+        "loaded": dict(zip(("discovered", "fetched", "articles", "rejected"), batch)) if batch else None,
+        "rejections": [{"stage": s, "reason": r, "count": n} for s, r, n in reasons],
+        "mart_rows": rows,
+        "checks": checks,
+        "warehouse": str(settings.warehouse_path),
+        "report": checks["report_index"] if checks else None,
+    }
+
+
+def format_summary(summary: dict[str, Any]) -> str:
+    """The summary as the text the CLI and ``make demo`` print."""
+    lines = [f"batch {summary['batch_id']}"]
+    stages = summary["stages"]
+    fetch = stages.get("fetch", {})
+    loaded = summary["loaded"] or {}
+    lines.append(
+        f"  articles: discovered {stages.get('discover', {}).get('n_out', 0)}, "
+        f"fetched {fetch.get('n_out', 0)} ({fetch.get('n_cached', 0)} from the raw store), "
+        f"extracted {stages.get('clean', {}).get('n_out', 0)}, "
+        f"loaded {loaded.get('articles', 0)}, rejected {loaded.get('rejected', 0)}"
+    )
+    if summary["rejections"]:
+        lines.append("  rejected, by stage and reason:")
+        lines.extend(f"    {r['stage']:<9} {r['reason']:<22} {r['count']}" for r in summary["rejections"])
+    lines.append("  rows per mart:")
+    lines.extend(f"    marts.{name:<24} {count}" for name, count in summary["mart_rows"].items())
+    checks = summary["checks"]
+    if checks:
+        lines.append(f"  checks: {checks['passed']} passed, {checks['failed']} failed")
+        lines.extend(f"    failed: {name}" for name in checks["failures"])
+    lines.append(f"  warehouse: {summary['warehouse']}")
+    if summary["report"]:
+        lines.append(f"  data-quality report: {summary['report']}")
+    return "\n".join(lines)
