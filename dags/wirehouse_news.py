@@ -12,6 +12,7 @@ The stages are the functions of ``extract.pipeline``; ``wirehouse run`` does the
 
 from __future__ import annotations
 
+import logging
 from datetime import timedelta
 from pathlib import Path
 
@@ -97,7 +98,7 @@ def wirehouse_news():
         except ChecksFailed as error:  # bad data does not get better on retry
             raise AirflowFailException(str(error)) from error
         finally:
-            print(format_summary(collect_summary(settings, batch_id)))
+            logging.getLogger(__name__).info("\n%s", format_summary(collect_summary(settings, batch_id)))
 
     dbt = DbtTaskGroup(
         group_id="dbt",
@@ -105,8 +106,11 @@ def wirehouse_news():
         profile_config=ProfileConfig(
             profile_name="wirehouse", target_name="dev", profiles_yml_filepath=DBT_DIR / "profiles.yml"
         ),
-        render_config=RenderConfig(load_method=LoadMode.DBT_MANIFEST),
-        operator_args={"pool": POOL, "install_deps": False},
+        # a test that reads two models (relationships) runs once both are built
+        render_config=RenderConfig(
+            load_method=LoadMode.DBT_MANIFEST, should_detach_multiple_parents_tests=True, emit_datasets=False
+        ),
+        operator_args={"pool": POOL, "install_deps": False, "retries": 1},
     )
 
     batch = load(clean(fetch(discover())))

@@ -24,19 +24,23 @@ def airflow_env(settings: Settings, extra: Mapping[str, str] | None = None) -> d
     """``os.environ`` plus what points Airflow at this project and the settings at this run."""
     home = Path(settings.airflow_home)
     env = dict(os.environ)
-    env.update({
-        "AIRFLOW_HOME": str(home),
-        "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
-        "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
-        "AIRFLOW__CORE__PARALLELISM": "4",
-        "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
-        "AIRFLOW__COSMOS__CACHE_DIR": str(home / "cosmos"),
-        "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
-        "WIREHOUSE_HOME": str(settings.home),
-        "WIREHOUSE_WAREHOUSE": str(settings.warehouse_path),
-        "WIREHOUSE_SOURCES": str(settings.path("sources")),
-        "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
-    })
+    env.update(
+        {
+            "AIRFLOW_HOME": str(home),
+            "AIRFLOW__CORE__DAGS_FOLDER": str(PROJECT_ROOT / "dags"),
+            "AIRFLOW__CORE__LOAD_EXAMPLES": "False",
+            "AIRFLOW__CORE__PARALLELISM": "4",
+            "AIRFLOW__CORE__DAGBAG_IMPORT_TIMEOUT": "120",
+            "AIRFLOW__COSMOS__CACHE_DIR": str(home / "cosmos"),
+            "AIRFLOW__COSMOS__ENABLE_TELEMETRY": "False",  # no network beyond the sources
+            "DO_NOT_TRACK": "1",
+            "AIRFLOW__LOGGING__LOGGING_LEVEL": "WARNING",
+            "WIREHOUSE_HOME": str(settings.home),
+            "WIREHOUSE_WAREHOUSE": str(settings.warehouse_path),
+            "WIREHOUSE_SOURCES": str(settings.path("sources")),
+            "PYTHONPATH": os.pathsep.join(filter(None, [str(PROJECT_ROOT), os.environ.get("PYTHONPATH")])),
+        }
+    )
     env.update(extra or {})
     return env
 
@@ -46,12 +50,17 @@ def _airflow_bin() -> str:
     return str(beside) if beside.exists() else (shutil.which("airflow") or "airflow")
 
 
-def airflow(args: Sequence[str], env: Mapping[str, str], check: bool = True,
-            capture: bool = False) -> subprocess.CompletedProcess[str]:
+def airflow(
+    args: Sequence[str], env: Mapping[str, str], check: bool = True, capture: bool = False
+) -> subprocess.CompletedProcess[str]:
     """Run the ``airflow`` command of this interpreter's environment."""
     return subprocess.run(
-        [_airflow_bin(), *args], env=dict(env), check=check, text=True,
-        capture_output=capture, cwd=PROJECT_ROOT,
+        [_airflow_bin(), *args],
+        env=dict(env),
+        check=check,
+        text=True,
+        capture_output=capture,
+        cwd=PROJECT_ROOT,
     )
 
 
@@ -73,8 +82,10 @@ def main() -> int:
     parser.parse_args()
     env = airflow_env(load_settings())
     prepare_airflow(env)
-    print(f"Airflow UI on http://localhost:8080 (AIRFLOW_HOME={env['AIRFLOW_HOME']}); "
-          f"the admin password is in {env['AIRFLOW_HOME']}/simple_auth_manager_passwords.json.generated")
+    print(
+        f"Airflow UI on http://localhost:8080 (AIRFLOW_HOME={env['AIRFLOW_HOME']}); "
+        f"the admin password is in {env['AIRFLOW_HOME']}/simple_auth_manager_passwords.json.generated"
+    )
     os.execve(_airflow_bin(), [_airflow_bin(), "standalone"], env)
     return 0
 

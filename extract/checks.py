@@ -127,12 +127,12 @@ def _quiet_gx() -> None:
 
 def _read_marts(warehouse: Path, tables: list[str]) -> tuple[dict[str, pd.DataFrame], list[str]]:
     """Each table of ``marts`` as a DataFrame, and the tables that do not exist."""
-    import duckdb
+    from extract.load import open_warehouse
 
     if not warehouse.exists():
         raise FileNotFoundError(f"no warehouse at {warehouse}: load and transform first")
     frames: dict[str, pd.DataFrame] = {}
-    with duckdb.connect(str(warehouse), read_only=True) as con:
+    with open_warehouse(warehouse, read_only=True) as con:
         present = {
             row[0]
             for row in con.execute(

@@ -132,7 +132,9 @@ def clean_page(
     n_words = len(_WORD.findall(text))
     if n_words < settings.min_words:
         return Rejection(
-            url=url, stage="clean", reason="too_short",
+            url=url,
+            stage="clean",
+            reason="too_short",
             detail=f"{n_words} words, fewer than min_words={settings.min_words}",
         )
     return Article(

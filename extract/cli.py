@@ -9,7 +9,7 @@ import argparse
 import logging
 import os
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Sequence
 
@@ -45,7 +45,8 @@ def _parser() -> argparse.ArgumentParser:
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     run = commands.add_parser(
-        "run", help="discover, fetch, clean, load, dbt build and check one batch",
+        "run",
+        help="discover, fetch, clean, load, dbt build and check one batch",
         description="Run every stage once over the given sources and print a summary.",
     )
     given = run.add_mutually_exclusive_group(required=True)
@@ -53,8 +54,11 @@ def _parser() -> argparse.ArgumentParser:
     given.add_argument("--feed", metavar="URL", action="append", help="an RSS or Atom feed (repeatable)")
     given.add_argument("--sitemap", metavar="URL", action="append", help="a sitemap (repeatable)")
     given.add_argument("--sources", metavar="FILE", help="a sources.yml listing feeds, sitemaps and URL lists")
-    run.add_argument("--batch-id", help="name of the batch; rerunning a batch replaces it "
-                     "(default: the current UTC hour, as the hourly DAG would)")
+    run.add_argument(
+        "--batch-id",
+        help="name of the batch; rerunning a batch replaces it "
+        "(default: the current UTC hour, as the hourly DAG would)",
+    )
     run.add_argument("--refetch", action="store_true", help="fetch pages already in the raw store again")
 
     query = commands.add_parser("query", help="run one SQL statement on the warehouse and print the result")
@@ -65,7 +69,8 @@ def _parser() -> argparse.ArgumentParser:
     summary.add_argument("batch_id")
 
     demo = commands.add_parser(
-        "demo", help="serve the bundled demo news site and run the pipeline over it",
+        "demo",
+        help="serve the bundled demo news site and run the pipeline over it",
         description="Serve the demo site on 127.0.0.1, run the Airflow DAG once over it "
         "(airflow dags test) and print the summary.",
     )
@@ -131,7 +136,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             if args.refetch:
                 settings = settings.replace(refetch=True)
-            batch_id = args.batch_id or f"cli_{datetime.now(timezone.utc):%Y%m%dT%H}0000"
+            batch_id = args.batch_id or f"cli_{datetime.now(UTC):%Y%m%dT%H}0000"
             try:
                 run_batch(settings, _sources_from_args(args), batch_id)
             finally:

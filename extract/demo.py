@@ -1,12 +1,13 @@
 """``wirehouse demo``: the bundled news site, served on 127.0.0.1, run through the real DAG once.
 
-The demo always runs the same data interval, so running it again replaces its own batch and
-leaves the same rows: idempotence you can watch.
+The demo always runs the same data interval on the same port (``WIREHOUSE_DEMO_PORT``, 8765),
+so its URLs and batch are the same each time: running it again replaces its own batch and
+leaves the same rows, idempotence you can watch.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 
 import yaml
 
@@ -15,17 +16,25 @@ from extract.settings import Settings
 __all__ = ["DEMO_INTERVAL_START", "DAG_ID", "run_demo", "write_demo_sources"]
 
 DAG_ID = "wirehouse_news"
-DEMO_INTERVAL_START = datetime(2025, 6, 1, tzinfo=timezone.utc)
+DEMO_INTERVAL_START = datetime(2025, 6, 1, tzinfo=UTC)
 
 
 def write_demo_sources(settings: Settings, base_url: str) -> None:
     """A sources.yml pointing at the demo site's feed and sitemap."""
     path = settings.path("sources")
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(yaml.safe_dump({"sources": [
-        {"kind": "feed", "location": f"{base_url}/feed.xml", "name": "demo feed"},
-        {"kind": "sitemap", "location": f"{base_url}/sitemap.xml", "name": "demo sitemap"},
-    ]}, sort_keys=False), encoding="utf-8")
+    path.write_text(
+        yaml.safe_dump(
+            {
+                "sources": [
+                    {"kind": "feed", "location": f"{base_url}/feed.xml", "name": "demo feed"},
+                    {"kind": "sitemap", "location": f"{base_url}/sitemap.xml", "name": "demo sitemap"},
+                ]
+            },
+            sort_keys=False,
+        ),
+        encoding="utf-8",
+    )
 
 
 def run_demo(settings: Settings, use_airflow: bool = True) -> int:
@@ -36,7 +45,7 @@ def run_demo(settings: Settings, use_airflow: bool = True) -> int:
 
     settings = settings.replace(allow_private=True, host_delay=0)
     batch_id = batch_id_for_interval(DEMO_INTERVAL_START, prefix=DAG_ID)
-    with serve() as site:
+    with serve(port=settings.demo_port) as site:
         write_demo_sources(settings, site.base_url)
         print(f"demo site on {site.base_url} (feed {site.base_url}/feed.xml)")
         if use_airflow:
@@ -64,6 +73,18 @@ def _run_airflow(settings: Settings) -> int:
 
     env = airflow_env(settings, {"WIREHOUSE_ALLOW_PRIVATE": "1", "WIREHOUSE_HOST_DELAY": "0"})
     prepare_airflow(env)
-    print(f"airflow dags test {DAG_ID} {DEMO_INTERVAL_START.isoformat()} (AIRFLOW_HOME={env['AIRFLOW_HOME']})")
-    done = airflow(["dags", "test", DAG_ID, DEMO_INTERVAL_START.isoformat()], env, check=False)
+    log_path = settings.home / "logs" / "demo-airflow.log"
+    log_path.parent.mkdir(parents=True, exist_ok=True)
+    print(
+        f"airflow dags test {DAG_ID} {DEMO_INTERVAL_START.isoformat()} "
+        f"(AIRFLOW_HOME={env['AIRFLOW_HOME']}; its output goes to {log_path})",
+        flush=True,
+    )
+    done = airflow(["dags", "test", DAG_ID, DEMO_INTERVAL_START.isoformat()], env, check=False, capture=True)
+    log_path.write_text(done.stdout + done.stderr, encoding="utf-8")
+    if done.returncode:
+        print("the DAG run failed; the end of its output:")
+        print("\n".join((done.stdout + done.stderr).splitlines()[-40:]))
+    else:
+        print("the DAG run succeeded")
     return done.returncode

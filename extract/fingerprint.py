@@ -28,7 +28,7 @@ def normalise(text: str) -> list[str]:
 
 def shingles(text: str) -> set[str]:
     words = normalise(text)
-    return {" ".join(words[i:i + _SHINGLE]) for i in range(max(1, len(words) - _SHINGLE + 1))}
+    return {" ".join(words[i : i + _SHINGLE]) for i in range(max(1, len(words) - _SHINGLE + 1))}
 
 
 def text_sha256(text: str) -> str:

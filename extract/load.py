@@ -19,31 +19,64 @@ import duckdb
 from extract.fingerprint import jaccard
 from extract.settings import Settings
 
-__all__ = ["LoadResult", "connect", "ensure_schema", "load_batch", "STAGED_FILES"]
+__all__ = ["LoadResult", "connect", "open_warehouse", "ensure_schema", "load_batch", "STAGED_FILES"]
 
 log = logging.getLogger(__name__)
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
 
 # staged file -> (raw table, column types in the file)
 STAGED_FILES: dict[str, tuple[str, dict[str, str]]] = {
-    "sources.jsonl": ("sources", {
-        "source_id": "varchar", "kind": "varchar", "location": "varchar", "name": "varchar",
-    }),
+    "sources.jsonl": (
+        "sources",
+        {
+            "source_id": "varchar",
+            "kind": "varchar",
+            "location": "varchar",
+            "name": "varchar",
+        },
+    ),
     "discovered.jsonl": ("discovered_urls", {"url": "varchar", "source_id": "varchar"}),
-    "pages.jsonl": ("pages", {
-        "url": "varchar", "final_url": "varchar", "source_id": "varchar",
-        "http_status": "integer", "content_type": "varchar", "n_bytes": "bigint",
-        "body_sha256": "varchar", "raw_path": "varchar", "fetched_at": "timestamp",
-    }),
-    "articles.jsonl": ("articles", {
-        "article_id": "varchar", "url": "varchar", "source_id": "varchar", "title": "varchar",
-        "author": "varchar", "published_at": "timestamp", "site_name": "varchar",
-        "language": "varchar", "text": "varchar", "n_words": "integer",
-        "text_sha256": "varchar", "simhash": "ubigint", "fetched_at": "timestamp",
-    }),
-    "rejections.jsonl": ("rejections", {
-        "url": "varchar", "stage": "varchar", "reason": "varchar", "detail": "varchar",
-    }),
+    "pages.jsonl": (
+        "pages",
+        {
+            "url": "varchar",
+            "final_url": "varchar",
+            "source_id": "varchar",
+            "http_status": "integer",
+            "content_type": "varchar",
+            "n_bytes": "bigint",
+            "body_sha256": "varchar",
+            "raw_path": "varchar",
+            "fetched_at": "timestamp",
+        },
+    ),
+    "articles.jsonl": (
+        "articles",
+        {
+            "article_id": "varchar",
+            "url": "varchar",
+            "source_id": "varchar",
+            "title": "varchar",
+            "author": "varchar",
+            "published_at": "timestamp",
+            "site_name": "varchar",
+            "language": "varchar",
+            "text": "varchar",
+            "n_words": "integer",
+            "text_sha256": "varchar",
+            "simhash": "ubigint",
+            "fetched_at": "timestamp",
+        },
+    ),
+    "rejections.jsonl": (
+        "rejections",
+        {
+            "url": "varchar",
+            "stage": "varchar",
+            "reason": "varchar",
+            "detail": "varchar",
+        },
+    ),
 }
 
 
@@ -57,12 +90,26 @@ class LoadResult:
     n_duplicates: int
 
 
-def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
-    path = settings.warehouse_path
+def open_warehouse(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    """A connection to the warehouse file.
+
+    A reader in a process that already holds the file open for writing (dbt-duckdb run in
+    process by Cosmos under ``airflow dags test`` keeps its connection) shares that
+    connection's instance: DuckDB refuses a second, read-only configuration of one file.
+    """
     if read_only and not path.exists():
         raise FileNotFoundError(f"no warehouse at {path}: run the pipeline first")
     path.parent.mkdir(parents=True, exist_ok=True)
-    return duckdb.connect(str(path), read_only=read_only)
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.ConnectionException as error:
+        if not read_only or "different configuration" not in str(error):
+            raise
+        return duckdb.connect(str(path))
+
+
+def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
+    return open_warehouse(settings.warehouse_path, read_only)
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
@@ -92,9 +139,7 @@ def _mark_duplicates(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
     shingle Jaccard similarity of at least ``near_duplicate_jaccard``.  Articles already in the
     warehouse are kept; within the batch the earliest published wins, then the first URL.
     """
-    staged = con.execute(
-        "select url, text from staged_articles order by published_at nulls last, url"
-    ).fetchall()
+    staged = con.execute("select url, text from staged_articles order by published_at nulls last, url").fetchall()
     if not staged:
         return 0
     near = """(other.text_sha256 = s.text_sha256
@@ -195,8 +240,15 @@ def load_batch(
         ).fetchone()
         con.execute(
             "insert into raw.batches values ($batch, $start, $end, $d, $f, $a, $r)",
-            {"batch": batch_id, "start": interval[0], "end": interval[1],
-             "d": counts[0], "f": counts[1], "a": counts[2], "r": counts[3]},
+            {
+                "batch": batch_id,
+                "start": interval[0],
+                "end": interval[1],
+                "d": counts[0],
+                "f": counts[1],
+                "a": counts[2],
+                "r": counts[3],
+            },
         )
         con.execute("commit")
     except BaseException:

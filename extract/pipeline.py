@@ -9,11 +9,11 @@ the same batch rewrites its own files, so reruns never add anything twice.
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import asdict, dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from hashlib import sha256
-import json
 from typing import Any, Iterable
 
 from extract.clean import Article, clean_page
@@ -46,7 +46,7 @@ class StageCounts:
     n_rejected: int
     n_cached: int = 0
 
-    def record(self, settings: Settings, batch_id: str) -> "StageCounts":
+    def record(self, settings: Settings, batch_id: str) -> StageCounts:
         """Leave the counts beside the batch's files, for the run summary."""
         path = batch_dir(settings, batch_id) / f"counts-{self.stage}.json"
         path.write_text(json.dumps(asdict(self), sort_keys=True), encoding="utf-8")
@@ -55,17 +55,18 @@ class StageCounts:
 
 def batch_id_for_interval(start: datetime, prefix: str = "run") -> str:
     """The batch of a data interval: the same interval always maps to the same batch."""
-    start = start.astimezone(timezone.utc) if start.tzinfo else start
+    start = start.astimezone(UTC) if start.tzinfo else start
     return f"{prefix}_{start:%Y%m%dT%H%M%S}"
 
 
 def _now() -> str:
-    return datetime.now(timezone.utc).replace(tzinfo=None, microsecond=0).isoformat()
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0).isoformat()
 
 
 def _rejection_rows(rejections: Iterable[Rejection]) -> list[dict[str, Any]]:
-    rows = {(r.url, r.stage): {"url": r.url, "stage": r.stage, "reason": r.reason, "detail": r.detail}
-            for r in rejections}
+    rows = {
+        (r.url, r.stage): {"url": r.url, "stage": r.stage, "reason": r.reason, "detail": r.detail} for r in rejections
+    }
     return [rows[key] for key in sorted(rows)]
 
 
@@ -75,10 +76,13 @@ def run_discover(settings: Settings, batch_id: str, sources: list[Source]) -> St
 
     folder = batch_dir(settings, batch_id)
     found, rejections = discover(sources, settings)
-    write_jsonl(folder / "sources.jsonl", (
-        {"source_id": s.source_id, "kind": s.kind, "location": s.location, "name": s.name}
-        for s in sorted(set(sources), key=lambda s: s.source_id)
-    ))
+    write_jsonl(
+        folder / "sources.jsonl",
+        (
+            {"source_id": s.source_id, "kind": s.kind, "location": s.location, "name": s.name}
+            for s in sorted(set(sources), key=lambda s: s.source_id)
+        ),
+    )
     write_jsonl(folder / "discovered.jsonl", ({"url": d.url, "source_id": d.source_id} for d in found))
     write_jsonl(folder / "rejections-discover.jsonl", _rejection_rows(rejections))
     return StageCounts("discover", len(sources), len(found), len(rejections)).record(settings, batch_id)
@@ -115,20 +119,20 @@ def run_fetch(settings: Settings, batch_id: str) -> StageCounts:
             "fetched_at": _now(),
         }
         store.put(result.url, body, meta)
-        pages.append({**_page_row({**meta, "url": result.url,
-                                   "raw_path": store.relative_path(result.url)}),
-                      "source_id": discovered[result.url]})
+        pages.append(
+            {
+                **_page_row({**meta, "url": result.url, "raw_path": store.relative_path(result.url)}),
+                "source_id": discovered[result.url],
+            }
+        )
     pages.sort(key=lambda row: row["url"])
     write_jsonl(folder / "pages.jsonl", pages)
     write_jsonl(folder / "rejections-fetch.jsonl", _rejection_rows(rejections))
-    return StageCounts("fetch", len(discovered), len(pages), len(rejections), n_cached).record(
-        settings, batch_id
-    )
+    return StageCounts("fetch", len(discovered), len(pages), len(rejections), n_cached).record(settings, batch_id)
 
 
 def _page_row(meta: dict[str, Any]) -> dict[str, Any]:
-    keys = ("url", "final_url", "http_status", "content_type", "n_bytes", "body_sha256",
-            "raw_path", "fetched_at")
+    keys = ("url", "final_url", "http_status", "content_type", "n_bytes", "body_sha256", "raw_path", "fetched_at")
     return {key: meta.get(key) for key in keys}
 
 
@@ -179,13 +183,20 @@ def run_checks_stage(settings: Settings, now: datetime | None = None) -> Any:
 
     report = run_checks(settings, now=now)
     settings.report_path.mkdir(parents=True, exist_ok=True)
-    (settings.report_path / "checks.json").write_text(json.dumps({
-        "passed": report.passed, "failed": report.failed, "failures": list(report.failures),
-        "report_index": str(report.report_index),
-    }, indent=2), encoding="utf-8")
+    (settings.report_path / "checks.json").write_text(
+        json.dumps(
+            {
+                "passed": report.passed,
+                "failed": report.failed,
+                "failures": list(report.failures),
+                "report_index": str(report.report_index),
+            },
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
     if report.failed and settings.fail_on_checks:
         raise ChecksFailed(
-            f"{report.failed} data-quality check(s) failed: {', '.join(report.failures)}; "
-            f"report: {report.report_index}"
+            f"{report.failed} data-quality check(s) failed: {', '.join(report.failures)}; report: {report.report_index}"
         )
     return report

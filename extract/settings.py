@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, fields
 from pathlib import Path
 from typing import Any, Mapping
 
@@ -36,7 +36,7 @@ class Settings:
     sources: Path = Path("sources.yml")
     airflow_home: Path = PROJECT_ROOT / ".airflow"
 
-    user_agent: str = "wirehouse/0.1 (+https://github.com/wirehouse/wirehouse)"
+    user_agent: str = "wirehouse/0.1 (self-hosted news warehouse)"
     allow_private: bool = False
     host_delay: float = 1.0
     host_concurrency: int = 2
@@ -56,9 +56,8 @@ class Settings:
     near_duplicate_bits: int = 12
     near_duplicate_jaccard: float = 0.8
 
-    clean_workers: int = 1
     fail_on_checks: bool = True
-    extra: Mapping[str, Any] = field(default_factory=dict)
+    demo_port: int = 8765
 
     def path(self, name: str) -> Path:
         """An absolute path setting: relative values live under ``home``."""
@@ -81,7 +80,7 @@ class Settings:
     def report_path(self) -> Path:
         return self.path("report_dir")
 
-    def replace(self, **changes: Any) -> "Settings":
+    def replace(self, **changes: Any) -> Settings:
         return dataclasses.replace(self, **{k: _coerce(k, v) for k, v in changes.items()})
 
 
@@ -90,7 +89,7 @@ def _coerce(name: str, value: Any) -> Any:
     kind = {f.name: f.type for f in fields(Settings)}.get(name)
     if kind is None:
         raise ValueError(f"unknown setting {name!r}")
-    if value is None or kind in ("Mapping[str, Any]",):
+    if value is None:
         return value
     if kind == "bool":
         if isinstance(value, bool):
@@ -127,7 +126,7 @@ def load_settings(
     names = {f.name for f in fields(Settings)}
     for key, raw in environ.items():
         if key.startswith("WIREHOUSE_") and key != "WIREHOUSE_SETTINGS":
-            name = key[len("WIREHOUSE_"):].lower()
+            name = key[len("WIREHOUSE_") :].lower()
             if name in names:
                 values[name] = _coerce(name, raw)
     values.update({k: _coerce(k, v) for k, v in overrides.items() if v is not None})

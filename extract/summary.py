@@ -35,9 +35,12 @@ def collect_summary(settings: Settings, batch_id: str) -> dict[str, Any]:
             """,
             [batch_id],
         ).fetchall()
-        marts = [row[0] for row in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
-        ).fetchall()]
+        marts = [
+            row[0]
+            for row in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
         rows = {name: con.execute(f'select count(*) from marts."{name}"').fetchone()[0] for name in marts}
     finally:
         con.close()
@@ -46,7 +49,7 @@ def collect_summary(settings: Settings, batch_id: str) -> dict[str, Any]:
     return {
         "batch_id": batch_id,
         "stages": stages,
-        "loaded": dict(zip(("discovered", "fetched", "articles", "rejected"), batch)) if batch else None,
+        "loaded": dict(zip(("discovered", "fetched", "articles", "rejected"), batch, strict=True)) if batch else None,
         "rejections": [{"stage": s, "reason": r, "count": n} for s, r, n in reasons],
         "mart_rows": rows,
         "checks": checks,

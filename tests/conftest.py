@@ -14,8 +14,16 @@ SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 @pytest.fixture
 def settings(tmp_path: Path) -> Settings:
     """Settings for one test: everything under tmp_path, local servers allowed, no delays."""
-    return load_settings(environ={}, home=tmp_path, allow_private=True, host_delay=0,
-                         connect_timeout=2, read_timeout=2, retries=1, backoff=0.05)
+    return load_settings(
+        environ={},
+        home=tmp_path,
+        allow_private=True,
+        host_delay=0,
+        connect_timeout=2,
+        read_timeout=2,
+        retries=1,
+        backoff=0.05,
+    )
 
 
 @pytest.fixture(scope="session")

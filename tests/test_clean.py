@@ -6,8 +6,6 @@ import gzip
 import json
 from pathlib import Path
 
-import pytest
-
 from extract.clean import Article, clean_page
 from extract.records import Rejection
 
@@ -28,21 +26,31 @@ STORY = [
 
 
 def _page(body: str, lang: str = "en", head: str = "") -> str:
-    return f"<html lang='{lang}'><head><title>Talks resume</title>{head}</head><body>" \
-           f"<nav><a href='/'>Home</a> <a href='/world'>World</a></nav><article><h1>Talks resume</h1>" \
-           f"{body}</article><footer>Copyright 2025 Example News</footer></body></html>"
+    return (
+        f"<html lang='{lang}'><head><title>Talks resume</title>{head}</head><body>"
+        f"<nav><a href='/'>Home</a> <a href='/world'>World</a></nav><article><h1>Talks resume</h1>"
+        f"{body}</article><footer>Copyright 2025 Example News</footer></body></html>"
+    )
 
 
 def _clean(html: str | bytes, settings, content_type: str = "text/html; charset=utf-8"):
     body = html.encode("utf-8") if isinstance(html, str) else html
-    return clean_page(body, url="https://news.example.org/a.html", source_id="s1",
-                      content_type=content_type, fetched_at="2025-01-01T00:00:00", settings=settings)
+    return clean_page(
+        body,
+        url="https://news.example.org/a.html",
+        source_id="s1",
+        content_type=content_type,
+        fetched_at="2025-01-01T00:00:00",
+        settings=settings,
+    )
 
 
 def test_article_text_and_metadata(settings) -> None:
-    html = _page("".join(f"<p>{p}</p>" for p in STORY[:3]),
-                 head="<meta property='article:published_time' content='2025-03-04T10:00:00+02:00'>"
-                      "<meta name='author' content='Ana Ruiz'>")
+    html = _page(
+        "".join(f"<p>{p}</p>" for p in STORY[:3]),
+        head="<meta property='article:published_time' content='2025-03-04T10:00:00+02:00'>"
+        "<meta name='author' content='Ana Ruiz'>",
+    )
     article = _clean(html, settings)
     assert isinstance(article, Article)
     assert "finance ministers" in article.text and "Copyright" not in article.text
@@ -82,8 +90,10 @@ def test_declared_charset_is_honoured(settings) -> None:
 
 
 def test_language_comes_from_the_text_not_the_page_claim(settings) -> None:
-    german = ("Die Außenminister beider Länder trafen sich am Dienstag in Genf, um über ein neues "
-              "Handelsabkommen zu beraten, teilte das Ministerium mit. ") * 5
+    german = (
+        "Die Außenminister beider Länder trafen sich am Dienstag in Genf, um über ein neues "
+        "Handelsabkommen zu beraten, teilte das Ministerium mit. "
+    ) * 5
     outcome = _clean(_page(f"<p>{german}</p>", lang="en"), settings)
     assert isinstance(outcome, Article)
     assert outcome.language == "de"
@@ -105,13 +115,20 @@ def test_real_pages_in_many_languages_give_their_article(settings, shared: Path)
     articles, languages = 0, set()
     for page_id, entry in list(truth.items())[:60]:
         body = gzip.decompress((folder / "html" / f"{page_id}.html.gz").read_bytes())
-        outcome = clean_page(body, url=entry["url"], source_id="corpus", content_type=None,
-                             fetched_at="2025-01-01T00:00:00", settings=settings)
+        outcome = clean_page(
+            body,
+            url=entry["url"],
+            source_id="corpus",
+            content_type=None,
+            fetched_at="2025-01-01T00:00:00",
+            settings=settings,
+        )
         if isinstance(outcome, Article):
             articles += 1
             languages.add(outcome.language)
             first_words = " ".join(entry["articleBody"].split()[:6])
-            assert outcome.text.split() and (first_words[:20] in " ".join(outcome.text.split())
-                                             or outcome.n_words > 40), page_id
+            assert outcome.text.split() and (
+                first_words[:20] in " ".join(outcome.text.split()) or outcome.n_words > 40
+            ), page_id
     assert articles >= 55
     assert {"en"} < languages  # non-English pages are kept and labelled, not mangled

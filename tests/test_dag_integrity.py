@@ -65,7 +65,8 @@ def test_parsing_imports_no_heavy_libraries() -> None:
         "heavy = [m for m in ('trafilatura', 'spacy', 'great_expectations', 'extract.clean') if m in sys.modules]; "
         "print('HEAVY=' + ','.join(heavy))"
     )
-    done = subprocess.run([sys.executable, "-c", code, str(DAGS / "wirehouse_news.py")],
-                          capture_output=True, text=True, check=True)
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(DAGS / "wirehouse_news.py")], capture_output=True, text=True, check=True
+    )
     verdict = [line for line in done.stdout.splitlines() if line.startswith("HEAVY=")]
     assert verdict == ["HEAVY="], done.stdout

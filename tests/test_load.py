@@ -25,21 +25,35 @@ SENTENCES = [
 
 def _article(settings, url: str, sentences: list[str]) -> dict:
     html = "<html><body><article>" + "".join(f"<p>{s}</p>" for s in sentences) + "</article></body></html>"
-    outcome = clean_page(html.encode(), url=url, source_id="src", content_type="text/html; charset=utf-8",
-                         fetched_at="2025-05-01T12:00:00", settings=settings)
+    outcome = clean_page(
+        html.encode(),
+        url=url,
+        source_id="src",
+        content_type="text/html; charset=utf-8",
+        fetched_at="2025-05-01T12:00:00",
+        settings=settings,
+    )
     assert isinstance(outcome, Article), outcome
     return outcome.to_row()
 
 
 def _page(url: str) -> dict:
-    return {"url": url, "final_url": url, "source_id": "src", "http_status": 200, "content_type": "text/html",
-            "n_bytes": 100, "body_sha256": "0" * 64, "raw_path": "xx/yy.html.gz", "fetched_at": "2025-05-01T12:00:00"}
+    return {
+        "url": url,
+        "final_url": url,
+        "source_id": "src",
+        "http_status": 200,
+        "content_type": "text/html",
+        "n_bytes": 100,
+        "body_sha256": "0" * 64,
+        "raw_path": "xx/yy.html.gz",
+        "fetched_at": "2025-05-01T12:00:00",
+    }
 
 
 def _stage(settings, batch_id: str, articles: list[dict], rejections: list[dict] | None = None):
     folder = batch_dir(settings, batch_id)
-    write_jsonl(folder / "sources.jsonl", [{"source_id": "src", "kind": "urls", "location": "list.txt",
-                                            "name": None}])
+    write_jsonl(folder / "sources.jsonl", [{"source_id": "src", "kind": "urls", "location": "list.txt", "name": None}])
     write_jsonl(folder / "discovered.jsonl", [{"url": a["url"], "source_id": "src"} for a in articles])
     write_jsonl(folder / "pages.jsonl", [_page(a["url"]) for a in articles])
     write_jsonl(folder / "articles.jsonl", articles)
@@ -50,8 +64,10 @@ def _stage(settings, batch_id: str, articles: list[dict], rejections: list[dict]
 def _snapshot(settings) -> dict[str, list]:
     con = connect(settings, read_only=True)
     try:
-        return {t: con.execute(f"select * from raw.{t} order by all").fetchall()
-                for t in ("sources", "discovered_urls", "pages", "articles", "rejections", "batches")}
+        return {
+            t: con.execute(f"select * from raw.{t} order by all").fetchall()
+            for t in ("sources", "discovered_urls", "pages", "articles", "rejections", "batches")
+        }
     finally:
         con.close()
 
@@ -82,8 +98,10 @@ def test_exact_and_near_copies_become_rejections(settings) -> None:
     con = connect(settings, read_only=True)
     reasons = dict(con.execute("select url, reason from raw.rejections where stage = 'dedupe'").fetchall())
     con.close()
-    assert reasons == {"https://mirror.example/story": "exact_duplicate",
-                       "https://partner.example/story": "near_duplicate"}
+    assert reasons == {
+        "https://mirror.example/story": "exact_duplicate",
+        "https://partner.example/story": "near_duplicate",
+    }
 
     # a later batch republishing the story is caught against the warehouse, too
     late = _article(settings, "https://late.example/story", edited)
@@ -95,8 +113,9 @@ def test_a_failure_mid_load_leaves_no_partial_batch(settings) -> None:
     before = _snapshot(settings)
     articles = [_article(settings, "https://a.example/2", SENTENCES[::-1])]
     # a rejection without a reason breaks a NOT NULL constraint after articles were inserted
-    folder = _stage(settings, "b2", articles, [{"url": "https://a.example/x", "stage": "fetch",
-                                                "reason": None, "detail": None}])
+    folder = _stage(
+        settings, "b2", articles, [{"url": "https://a.example/x", "stage": "fetch", "reason": None, "detail": None}]
+    )
     with pytest.raises(duckdb.ConstraintException):
         load_batch(settings, "b2", folder)
     assert _snapshot(settings) == before

@@ -27,8 +27,12 @@ ARTICLE = (
 def _marts(settings) -> dict[str, list]:
     con = connect(settings, read_only=True)
     try:
-        names = [r[0] for r in con.execute(
-            "select table_name from information_schema.tables where table_schema = 'marts' order by 1").fetchall()]
+        names = [
+            r[0]
+            for r in con.execute(
+                "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
+            ).fetchall()
+        ]
         return {n: con.execute(f"select * from marts.{n} order by all").fetchall() for n in names}
     finally:
         con.close()
@@ -107,8 +111,10 @@ def test_every_fetch_failure_is_recorded_with_its_reason(env, tmp_path: Path) ->
         pipeline.run_load(strict, "strict")
         assert len(server.hits) == hits
     con = connect(settings, read_only=True)
-    got = {(b, u.replace(server.url(""), "/") if u.startswith("http") else u, s, r)
-           for b, u, s, r in con.execute("select batch_id, url, stage, reason from raw.rejections").fetchall()}
+    got = {
+        (b, u.replace(server.url(""), "/") if u.startswith("http") else u, s, r)
+        for b, u, s, r in con.execute("select batch_id, url, stage, reason from raw.rejections").fetchall()
+    }
     n_articles = con.execute("select count(*) from raw.articles").fetchone()[0]
     con.close()
     assert {

@@ -8,8 +8,9 @@ from extract.settings import load_settings
 def test_environment_overrides_file_and_defaults(tmp_path: Path) -> None:
     file = tmp_path / "wirehouse.yml"
     file.write_text("host_delay: 3\nmin_words: 10\nwarehouse: news.duckdb\n")
-    settings = load_settings(file, environ={"WIREHOUSE_HOST_DELAY": "0", "WIREHOUSE_ALLOW_PRIVATE": "yes",
-                                            "WIREHOUSE_HOME": str(tmp_path)})
+    settings = load_settings(
+        file, environ={"WIREHOUSE_HOST_DELAY": "0", "WIREHOUSE_ALLOW_PRIVATE": "yes", "WIREHOUSE_HOME": str(tmp_path)}
+    )
     assert settings.host_delay == 0.0
     assert settings.allow_private is True
     assert settings.min_words == 10

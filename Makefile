@@ -1,0 +1,39 @@
+# wirehouse: `make demo` runs the pipeline once over the bundled demo site, `make test` tests it.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+MANIFEST := dbt_project/target/manifest.json
+DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros -type f 2>/dev/null) dbt_project/dbt_project.yml
+
+.PHONY: install demo test airflow lint clean
+
+install: $(STAMP) $(MANIFEST)
+
+$(STAMP): requirements.lock pyproject.toml
+	@command -v $(PYTHON) >/dev/null || { echo "needs $(PYTHON) (set PYTHON=...)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements.lock
+	$(BIN)/python -m pip install --quiet --no-deps -e .
+	touch $@
+
+# Cosmos renders the dbt tasks from this manifest, so parsing the DAG runs no dbt command
+$(MANIFEST): $(STAMP) $(DBT_SOURCES)
+	cd dbt_project && ../$(BIN)/dbt parse --quiet --profiles-dir . --project-dir .
+
+demo: install
+	WIREHOUSE_HOST_DELAY=0 $(BIN)/wirehouse demo
+
+test: install
+	$(BIN)/python -m pytest
+
+airflow: install
+	$(BIN)/python -m extract.airflow_env standalone
+
+lint: install
+	$(BIN)/ruff check extract dags expectations tests
+	$(BIN)/ruff format --check extract dags expectations tests
+
+clean:
+	rm -rf data .airflow dbt_project/target dbt_project/logs
