@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros -type f 2>/dev/null) dbt_project/dbt_project.yml
 
-.PHONY: install demo test airflow lint clean
+.PHONY: install demo test eval airflow lint clean
 
 install: $(STAMP) $(MANIFEST)
 
@@ -27,6 +27,10 @@ demo: install
 
 test: install
 	$(BIN)/python -m pytest
+
+eval: install
+	$(BIN)/wirehouse eval
+	$(BIN)/wirehouse eval --gold ../shared/eval/plover_gsr_dev.jsonl --match-country
 
 airflow: install
 	$(BIN)/python -m extract.airflow_env standalone

@@ -2,8 +2,9 @@
 ### wirehouse_news
 
 Every hour: find new articles in the configured sources (``WIREHOUSE_SOURCES``, a sources.yml
-of feeds, sitemaps and URL lists), fetch them politely, clean them with trafilatura, load them
-into the DuckDB warehouse, build the dbt models and validate the marts with Great Expectations.
+of feeds, sitemaps and URL lists), fetch them politely, clean them with trafilatura, parse them
+with spaCy (actors), load them into the DuckDB warehouse, build the dbt models and validate the
+marts with Great Expectations.
 
 Each run is one batch named after its logical date: rerunning a run replaces its batch.
 Writers of the warehouse (load, dbt) share the one-slot pool ``wirehouse_warehouse``.
@@ -76,6 +77,13 @@ def wirehouse_news():
         run_clean(_settings(), batch_id)
         return batch_id
 
+    @task
+    def nlp(batch_id: str) -> str:
+        from extract.pipeline import run_nlp
+
+        run_nlp(_settings(), batch_id)
+        return batch_id
+
     @task(pool=POOL, outlets=[RAW_TABLES])
     def load(batch_id: str, **context) -> str:
         from extract.pipeline import run_load
@@ -113,7 +121,7 @@ def wirehouse_news():
         operator_args={"pool": POOL, "install_deps": False, "retries": 1},
     )
 
-    batch = load(clean(fetch(discover())))
+    batch = load(nlp(clean(fetch(discover()))))
     batch >> dbt >> checks(batch)
 
 

@@ -13,6 +13,12 @@ from collections.abc import Callable
 import great_expectations as gx
 
 from expectations.article_suite import build_article_suite
+from expectations.nlp_suites import (
+    build_actor_suite,
+    build_event_suite,
+    build_mention_suite,
+    build_statement_suite,
+)
 from expectations.rejection_suite import REJECTION_STAGES, build_rejection_suite
 
 __all__ = ["REJECTION_STAGES", "SUITES", "build_article_suite", "build_rejection_suite"]
@@ -22,4 +28,8 @@ SuiteBuilder = Callable[..., gx.ExpectationSuite]
 SUITES: dict[str, SuiteBuilder] = {
     "fct_article": build_article_suite,
     "fct_rejection": build_rejection_suite,
+    "dim_actor": build_actor_suite,
+    "fct_actor_mention": build_mention_suite,
+    "fct_statement": build_statement_suite,
+    "fct_event": build_event_suite,
 }

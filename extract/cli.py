@@ -26,6 +26,7 @@ examples:
   wirehouse query "select title, published_at from marts.fct_article order by 2 desc limit 5"
   wirehouse demo            # bundled demo site, through a real Airflow run
   wirehouse demo --cli      # the same, without Airflow
+  wirehouse eval            # accuracy against ../shared/eval/dev.jsonl
 
 settings come from --settings FILE (YAML), then WIREHOUSE_* environment variables
 (WIREHOUSE_HOST_DELAY=0, WIREHOUSE_ALLOW_PRIVATE=1, ...); see the README.
@@ -46,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
 
     run = commands.add_parser(
         "run",
-        help="discover, fetch, clean, load, dbt build and check one batch",
+        help="discover, fetch, clean, nlp, load, dbt build and check one batch",
         description="Run every stage once over the given sources and print a summary.",
     )
     given = run.add_mutually_exclusive_group(required=True)
@@ -76,6 +77,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     demo.add_argument("--cli", action="store_true", help="run the stages directly instead of through Airflow")
 
+    evaluation = commands.add_parser(
+        "eval",
+        help="score the pipeline on hand-annotated pages (../shared/eval)",
+        description="Serve the gold file's pages on 127.0.0.1, run every stage into a fresh warehouse "
+        "under data/eval/, and print the scorer's precision, recall and F1 per layer.",
+    )
+    evaluation.add_argument("--gold", metavar="FILE", help="gold JSON Lines (default ../shared/eval/dev.jsonl)")
+    evaluation.add_argument(
+        "--match-country", action="store_true", help="let actors match by country code, as event coders are scored"
+    )
+    evaluation.add_argument("--json", action="store_true", help="print the scores as JSON")
+
     site = commands.add_parser("demo-site", help="serve the bundled demo news site until Ctrl-C")
     site.add_argument("--port", type=int, default=8765)
     return parser
@@ -100,6 +113,7 @@ def run_batch(settings: Settings, sources: list, batch_id: str) -> None:
     pipeline.run_discover(settings, batch_id, sources)
     pipeline.run_fetch(settings, batch_id)
     pipeline.run_clean(settings, batch_id)
+    pipeline.run_nlp(settings, batch_id)
     pipeline.run_load(settings, batch_id)
     pipeline.run_transform(settings)
     pipeline.run_checks_stage(settings)
@@ -149,6 +163,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             from extract.demo import run_demo
 
             return run_demo(settings, use_airflow=not args.cli)
+        elif args.command == "eval":
+            from extract.evaluate import DEFAULT_GOLD, evaluate
+
+            gold = Path(args.gold).resolve() if args.gold else DEFAULT_GOLD
+            print(evaluate(settings, gold, args.match_country, args.json), end="")
         elif args.command == "demo-site":
             from extract.demo_site.server import main as serve_main
 

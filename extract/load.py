@@ -17,6 +17,7 @@ from pathlib import Path
 import duckdb
 
 from extract.fingerprint import jaccard
+from extract.nlp import NLP_TABLES
 from extract.settings import Settings
 
 __all__ = ["LoadResult", "connect", "open_warehouse", "ensure_schema", "load_batch", "STAGED_FILES"]
@@ -66,6 +67,81 @@ STAGED_FILES: dict[str, tuple[str, dict[str, str]]] = {
             "text_sha256": "varchar",
             "simhash": "ubigint",
             "fetched_at": "timestamp",
+        },
+    ),
+    "article_nlp.jsonl": (
+        "article_nlp",
+        {
+            "article_id": "varchar",
+            "status": "varchar",
+            "reason": "varchar",
+            "model": "varchar",
+            "n_sentences": "integer",
+            "n_tokens": "integer",
+        },
+    ),
+    "sentences.jsonl": (
+        "sentences",
+        {"article_id": "varchar", "sentence_index": "integer", "start_char": "integer", "end_char": "integer"},
+    ),
+    "article_actors.jsonl": (
+        "article_actors",
+        {
+            "article_id": "varchar",
+            "actor_id": "varchar",
+            "actor_key": "varchar",
+            "name": "varchar",
+            "kind": "varchar",
+            "country_code": "varchar",
+            "sector": "varchar",
+            "aliases": "varchar[]",
+        },
+    ),
+    "actor_mentions.jsonl": (
+        "actor_mentions",
+        {
+            "article_id": "varchar",
+            "mention_index": "integer",
+            "actor_id": "varchar",
+            "text": "varchar",
+            "start_char": "integer",
+            "end_char": "integer",
+            "sentence_index": "integer",
+        },
+    ),
+    "statements.jsonl": (
+        "statements",
+        {
+            "article_id": "varchar",
+            "statement_index": "integer",
+            "speaker_actor_id": "varchar",
+            "text": "varchar",
+            "mode": "varchar",
+            "cue": "varchar",
+            "start_char": "integer",
+            "end_char": "integer",
+            "sentence_index": "integer",
+        },
+    ),
+    "events.jsonl": (
+        "events",
+        {
+            "article_id": "varchar",
+            "event_index": "integer",
+            "event_type": "varchar",
+            "source_actor_id": "varchar",
+            "target_actor_id": "varchar",
+            "event_date": "date",
+            "date_precision": "varchar",
+            "location_name": "varchar",
+            "location_country_code": "varchar",
+            "latitude": "double",
+            "longitude": "double",
+            "trigger": "varchar",
+            "start_char": "integer",
+            "end_char": "integer",
+            "sentence_index": "integer",
+            "method_version": "varchar",
         },
     ),
     "rejections.jsonl": (
@@ -205,6 +281,15 @@ def load_batch(
         # a refetched page replaces its old article even when it no longer yields one
         con.execute("delete from raw.articles where url in (select url from staged_pages)")
         n_duplicates = _mark_duplicates(con, settings)
+        for table in NLP_TABLES:
+            # facts about duplicates are dropped with them; older facts about reloaded articles go
+            con.execute(f"delete from staged_{table} where article_id not in (select article_id from staged_articles)")
+            con.execute(
+                f"delete from raw.{table} where batch_id = ? or article_id not in "
+                "(select article_id from raw.articles)",
+                [batch_id],
+            )
+            con.execute(f"delete from raw.{table} where article_id in (select article_id from staged_articles)")
         con.execute(
             """
             insert or replace into raw.sources
@@ -212,7 +297,7 @@ def load_batch(
             """,
             {"batch": batch_id},
         )
-        for table in ("discovered_urls", "pages", "articles", "rejections"):
+        for table in ("discovered_urls", "pages", "articles", "rejections", *NLP_TABLES):
             columns = ", ".join(STAGED_FILES[_file_for(table)][1])
             if table == "rejections":
                 # one reason per URL and stage: the first recorded wins

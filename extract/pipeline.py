@@ -1,6 +1,6 @@
 """The pipeline's stages as plain functions over a batch: the DAG's tasks and the CLI call these.
 
-    discover -> fetch -> clean -> load -> transform (dbt build) -> checks (Great Expectations)
+    discover -> fetch -> clean -> nlp -> load -> transform (dbt build) -> checks (Great Expectations)
 
 Each stage reads what the previous one left in the batch's staging folder and writes its own
 files there (``extract.staging``); only ``load`` writes the warehouse.  Rerunning a stage for
@@ -32,6 +32,7 @@ __all__ = [
     "run_discover",
     "run_fetch",
     "run_load",
+    "run_nlp",
     "run_transform",
 ]
 
@@ -159,6 +160,20 @@ def run_clean(settings: Settings, batch_id: str) -> StageCounts:
     write_jsonl(folder / "articles.jsonl", articles)
     write_jsonl(folder / "rejections-clean.jsonl", _rejection_rows(rejections))
     return StageCounts("clean", len(pages), len(articles), len(rejections)).record(settings, batch_id)
+
+
+def run_nlp(settings: Settings, batch_id: str) -> StageCounts:
+    """Parse every English article of the batch once and extract its actors."""
+    from extract.nlp import NLP_TABLES
+    from extract.nlp.annotate import annotate_articles
+
+    folder = batch_dir(settings, batch_id)
+    articles = list(read_jsonl(folder / "articles.jsonl"))
+    rows = annotate_articles(settings, articles)
+    for table in NLP_TABLES:
+        write_jsonl(folder / f"{table}.jsonl", rows[table])
+    parsed = sum(1 for row in rows["article_nlp"] if row["status"] == "parsed")
+    return StageCounts("nlp", len(articles), parsed, len(articles) - parsed).record(settings, batch_id)
 
 
 def run_load(

@@ -73,3 +73,90 @@ create table if not exists raw.batches (
     n_articles integer not null,
     n_rejected integer not null
 );
+
+-- the NLP layer (extract/nlp): rows keyed by article, replaced whenever their article is
+
+-- one row per article the NLP stage saw: parsed, or skipped with the reason
+create table if not exists raw.article_nlp (
+    article_id varchar primary key,
+    status varchar not null,            -- parsed | skipped
+    reason varchar,                     -- why skipped (e.g. not English)
+    model varchar,                      -- the spaCy pipeline that parsed it
+    n_sentences integer not null,
+    n_tokens integer not null,
+    batch_id varchar not null
+);
+
+-- sentence boundaries, so every fact can be traced to the sentence it came from
+create table if not exists raw.sentences (
+    article_id varchar not null,
+    sentence_index integer not null,
+    start_char integer not null,        -- offsets into raw.articles.text
+    end_char integer not null,
+    batch_id varchar not null,
+    primary key (article_id, sentence_index)
+);
+
+-- one row per actor resolved in an article
+create table if not exists raw.article_actors (
+    article_id varchar not null,
+    actor_id varchar not null,          -- hash of actor_key: the same actor in every article
+    actor_key varchar not null,         -- canonical key, e.g. person:vladimir putin, country:RUS
+    name varchar not null,
+    kind varchar not null,              -- person | organization | country | group
+    country_code varchar,               -- ISO 3166-1 alpha-3 affiliation
+    sector varchar,                     -- PLOVER sector code
+    aliases varchar[] not null,
+    batch_id varchar not null,
+    primary key (article_id, actor_id)
+);
+
+-- one row per mention of an actor
+create table if not exists raw.actor_mentions (
+    article_id varchar not null,
+    mention_index integer not null,
+    actor_id varchar not null,
+    text varchar not null,              -- equals the article text at [start_char, end_char)
+    start_char integer not null,
+    end_char integer not null,
+    sentence_index integer not null,
+    batch_id varchar not null,
+    primary key (article_id, mention_index)
+);
+
+-- one row per statement: a direct quotation or a reported content clause, with its speaker
+create table if not exists raw.statements (
+    article_id varchar not null,
+    statement_index integer not null,
+    speaker_actor_id varchar,           -- null when the text names no speaker
+    text varchar not null,
+    mode varchar not null,              -- direct | reported
+    cue varchar,                        -- said, told, according to, ...
+    start_char integer not null,
+    end_char integer not null,
+    sentence_index integer not null,
+    batch_id varchar not null,
+    primary key (article_id, statement_index)
+);
+
+-- one row per event: who (source) did what (a PLOVER category) to whom (target), when and where
+create table if not exists raw.events (
+    article_id varchar not null,
+    event_index integer not null,
+    event_type varchar not null,        -- one of the 16 PLOVER categories
+    source_actor_id varchar,
+    target_actor_id varchar,
+    event_date date,
+    date_precision varchar,             -- day | month | year
+    location_name varchar,
+    location_country_code varchar,
+    latitude double,
+    longitude double,
+    trigger varchar not null,
+    start_char integer not null,        -- offsets of the trigger
+    end_char integer not null,
+    sentence_index integer not null,
+    method_version varchar not null,
+    batch_id varchar not null,
+    primary key (article_id, event_index)
+);

