@@ -14,7 +14,9 @@ from typing import Any
 
 from extract.nlp import NLP_TABLES
 from extract.nlp.actors import find_actors
+from extract.nlp.events import METHOD_VERSION, find_events
 from extract.nlp.model import load_pipeline
+from extract.nlp.statements import find_statements
 from extract.settings import Settings
 
 __all__ = ["NLP_TABLES", "actor_id_for", "annotate_articles"]
@@ -83,7 +85,8 @@ def _annotate_one(settings: Settings, article: dict[str, Any], doc: Any, rows: d
         {"article_id": article_id, "sentence_index": i, "start_char": s.start_char, "end_char": s.end_char}
         for i, s in enumerate(sentences)
     )
-    actors, mentions = find_actors(doc, _published(article))
+    published = _published(article)
+    actors, mentions = find_actors(doc, published)
     for actor in actors:
         rows["article_actors"].append(
             {
@@ -107,5 +110,41 @@ def _annotate_one(settings: Settings, article: dict[str, Any], doc: Any, rows: d
                 "start_char": mention.start,
                 "end_char": mention.end,
                 "sentence_index": mention.sentence_index,
+            }
+        )
+    statements = find_statements(doc, actors, mentions)
+    for index, statement in enumerate(statements):
+        rows["statements"].append(
+            {
+                "article_id": article_id,
+                "statement_index": index,
+                "speaker_actor_id": statement.speaker_key and actor_id_for(statement.speaker_key),
+                "text": statement.text,
+                "mode": statement.mode,
+                "cue": statement.cue,
+                "start_char": statement.start,
+                "end_char": statement.end,
+                "sentence_index": statement.sentence_index,
+            }
+        )
+    for index, event in enumerate(find_events(doc, actors, mentions, statements, published)):
+        rows["events"].append(
+            {
+                "article_id": article_id,
+                "event_index": index,
+                "event_type": event.event_type,
+                "source_actor_id": event.source_key and actor_id_for(event.source_key),
+                "target_actor_id": event.target_key and actor_id_for(event.target_key),
+                "event_date": event.event_date and event.event_date.isoformat(),
+                "date_precision": event.date_precision,
+                "location_name": event.location_name,
+                "location_country_code": event.location_country_code,
+                "latitude": event.latitude,
+                "longitude": event.longitude,
+                "trigger": event.trigger,
+                "start_char": event.start,
+                "end_char": event.end,
+                "sentence_index": event.sentence_index,
+                "method_version": METHOD_VERSION,
             }
         )
