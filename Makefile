@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros -type f 2>/dev/null) dbt_project/dbt_project.yml
 
-.PHONY: install demo test eval airflow lint clean
+.PHONY: install demo test eval bench airflow lint clean
 
 install: $(STAMP) $(MANIFEST)
 
@@ -31,6 +31,11 @@ test: install
 eval: install
 	$(BIN)/wirehouse eval
 	$(BIN)/wirehouse eval --gold ../shared/eval/plover_gsr_dev.jsonl --match-country
+
+# a benchmark, not a test: prints each stage's speed against its limit (N with PAGES=...)
+PAGES ?= 2000
+bench: install
+	$(BIN)/python -m extract.bench --pages $(PAGES)
 
 airflow: install
 	$(BIN)/python -m extract.airflow_env standalone

@@ -1,0 +1,447 @@
+"""``make bench``: where each second of the pipeline goes, measured against each stage's limit.
+
+    python -m extract.bench [--pages N] [--out FILE] [--no-airflow] [--incremental-base N]
+
+Builds N pages from the Scrapinghub corpus (``../shared/corpus``), each copy rewritten enough
+(a third of its words replaced, seeded) that deduplication keeps it, serves them on 127.0.0.1,
+and runs every stage in its own process, timing it and reading its peak memory.  Beside each
+stage its limit, measured on the same pages in the same way: a bare loop of trafilatura for
+cleaning, a bare ``nlp.pipe`` for NLP, a bare DuckDB bulk insert for loading.  Then the whole
+run end to end through the CLI and through ``airflow dags test``, and the cost of a dbt build
+after adding 1,000 articles to an empty warehouse and to one holding ``--incremental-base``.
+Prints a table and writes the figures as JSON.  A benchmark, not a test: it asserts nothing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gzip
+import json
+import multiprocessing
+import random
+import re
+import resource
+import shutil
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from extract.settings import PROJECT_ROOT, Settings, load_settings
+
+__all__ = ["main", "make_pages"]
+
+CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "scrapinghub"
+_TEXT = re.compile(r"(<p[^>]*>)([^<]{40,})", re.I)
+_WORD = re.compile(r"[A-Za-z]{4,}")
+
+
+# --- input ---------------------------------------------------------------------------------------
+
+
+def make_pages(n: int, seed: int = 7) -> list[bytes]:
+    """``n`` pages: the corpus pages in turn, each copy after the first with a third of the
+    words of its paragraphs replaced by other corpus words, so no two copies are near duplicates."""
+    truth = json.loads((CORPUS / "ground-truth.json").read_text(encoding="utf-8"))
+    originals = [gzip.decompress((CORPUS / "html" / f"{page_id}.html.gz").read_bytes()) for page_id in truth]
+    vocabulary = sorted({w for body in truth.values() for w in _WORD.findall(body["articleBody"])})
+    rng = random.Random(seed)
+    pages = []
+    for i in range(n):
+        html = originals[i % len(originals)]
+        if i >= len(originals):
+            html = _rewrite(html, rng, vocabulary)
+        pages.append(html)
+    return pages
+
+
+def _rewrite(html: bytes, rng: random.Random, vocabulary: list[str]) -> bytes:
+    text = html.decode("utf-8", errors="replace")
+
+    def swap_words(match: re.Match[str]) -> str:
+        words = match.group(2).split(" ")
+        for j in range(len(words)):
+            if rng.random() < 0.33:
+                words[j] = rng.choice(vocabulary)
+        return match.group(1) + " ".join(words)
+
+    return _TEXT.sub(swap_words, text).encode("utf-8")
+
+
+class _Site:
+    """The pages on 127.0.0.1 as /bench/<i>.html, and a URL list naming them."""
+
+    def __init__(self, pages: list[bytes]) -> None:
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        from threading import Thread
+
+        bodies = {f"/bench/{i}.html": page for i, page in enumerate(pages)}
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_GET(self) -> None:  # noqa: N802 (stdlib name)
+                body = bodies.get(self.path)
+                self.send_response(200 if body is not None else 404)
+                self.send_header("Content-Type", "text/html")
+                self.send_header("Content-Length", str(len(body or b"")))
+                self.end_headers()
+                self.wfile.write(body or b"")
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.server.daemon_threads = True
+        Thread(target=self.server.serve_forever, daemon=True).start()
+        self.urls = [f"http://127.0.0.1:{self.server.server_port}{path}" for path in bodies]
+
+    def close(self) -> None:
+        self.server.shutdown()
+        self.server.server_close()
+
+
+# --- measuring -----------------------------------------------------------------------------------
+
+
+def _child(queue: Any, target: Callable[..., Any], args: tuple) -> None:
+    start = time.perf_counter()
+    items = target(*args)
+    seconds = time.perf_counter() - start
+    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    queue.put({"seconds": seconds, "items": items, "peak_mb": peak_mb})
+
+
+def measure(target: Callable[..., Any], *args: Any) -> dict[str, Any]:
+    """Run ``target(*args)`` in a fresh process; its wall time, peak RSS and returned count."""
+    context = multiprocessing.get_context("spawn")
+    queue = context.Queue()
+    process = context.Process(target=_child, args=(queue, target, args))
+    process.start()
+    result = queue.get()
+    process.join()
+    if process.exitcode:
+        raise RuntimeError(f"{target.__name__} failed in its process (exit {process.exitcode})")
+    return result
+
+
+# --- the stages and their limits (module-level: spawned processes import them) --------------------
+
+
+def stage_discover(settings: Settings, batch: str, url_file: str) -> int:
+    from extract.pipeline import run_discover
+    from extract.sources import Source
+
+    return run_discover(settings, batch, [Source("urls", url_file)]).n_out
+
+
+def stage_fetch(settings: Settings, batch: str) -> int:
+    from extract.pipeline import run_fetch
+
+    return run_fetch(settings, batch).n_out
+
+
+def stage_clean(settings: Settings, batch: str) -> int:
+    from extract.pipeline import run_clean
+
+    return run_clean(settings, batch).n_in
+
+
+def stage_nlp(settings: Settings, batch: str) -> int:
+    from extract.pipeline import run_nlp
+
+    return run_nlp(settings, batch).n_in
+
+
+def stage_load(settings: Settings, batch: str) -> int:
+    from extract.pipeline import run_load
+
+    return run_load(settings, batch).n_articles
+
+
+def stage_dbt(settings: Settings) -> int:
+    from extract.load import connect
+    from extract.pipeline import run_transform
+
+    run_transform(settings)
+    con = connect(settings, read_only=True)
+    try:
+        return con.execute("select count(*) from marts.fct_article").fetchone()[0]
+    finally:
+        con.close()
+
+
+def stage_checks(settings: Settings) -> int:
+    from extract.checks import run_checks
+    from extract.load import connect
+
+    run_checks(settings)
+    con = connect(settings, read_only=True)
+    try:
+        return con.execute("select count(*) from marts.fct_article").fetchone()[0]
+    finally:
+        con.close()
+
+
+def limit_clean(settings: Settings, batch: str) -> int:
+    """trafilatura alone, same options, on the same stored pages."""
+    import trafilatura
+
+    from extract.rawstore import RawStore
+    from extract.staging import batch_dir, read_jsonl
+
+    store = RawStore(settings.raw_path)
+    pages = list(read_jsonl(batch_dir(settings, batch) / "pages.jsonl"))
+    for page in pages:
+        trafilatura.bare_extraction(
+            store.read(page["raw_path"]), url=page["url"], with_metadata=True, include_comments=False,
+            favor_precision=settings.favor_precision,
+        )  # fmt: skip
+    return len(pages)
+
+
+def limit_nlp(settings: Settings, batch: str) -> int:
+    """``nlp.pipe`` alone, same model, batch size and processes, on the same English texts."""
+    from extract.nlp.model import load_pipeline
+    from extract.staging import batch_dir, read_jsonl
+
+    articles = [a for a in read_jsonl(batch_dir(settings, batch) / "articles.jsonl")]
+    texts = [a["text"] for a in articles if a["language"] == "en"]
+    nlp = load_pipeline(settings.spacy_model)
+    for _doc in nlp.pipe(texts, batch_size=settings.nlp_batch_size, n_process=settings.nlp_processes):
+        pass
+    return len(articles)
+
+
+def limit_load(settings: Settings, batch: str) -> int:
+    """A bare bulk insert of the staged articles into an empty DuckDB table."""
+    import duckdb
+
+    from extract.staging import batch_dir
+
+    path = settings.home / "bare-load.duckdb"
+    path.unlink(missing_ok=True)
+    con = duckdb.connect(str(path))
+    try:
+        files = [str(p) for p in sorted(batch_dir(settings, batch).glob("articles*.jsonl"))]
+        con.execute("create table articles as select * from read_json(?, format = 'newline_delimited')", [files])
+        return con.execute("select count(*) from articles").fetchone()[0]
+    finally:
+        con.close()
+
+
+# --- runs ----------------------------------------------------------------------------------------
+
+
+def _settings(home: Path, **changes: Any) -> Settings:
+    return load_settings(environ={}, home=home, allow_private=True, host_delay=0, host_concurrency=8, **changes)
+
+
+def bench_stages(home: Path, url_file: Path) -> list[dict[str, Any]]:
+    settings = _settings(home)
+    batch = "bench"
+    rows = []
+    steps: list[tuple[str, Callable[..., Any], tuple, Callable[..., Any] | None]] = [
+        ("discover", stage_discover, (settings, batch, str(url_file)), None),
+        ("fetch", stage_fetch, (settings, batch), None),
+        ("clean", stage_clean, (settings, batch), limit_clean),
+        ("nlp", stage_nlp, (settings, batch), limit_nlp),
+        ("load", stage_load, (settings, batch), limit_load),
+        ("dbt build", stage_dbt, (settings,), None),
+        ("checks", stage_checks, (settings,), None),
+    ]
+    for name, stage, args, limit in steps:
+        figures = measure(stage, *args)
+        row = {"stage": name, **figures, "per_s": figures["items"] / figures["seconds"]}
+        if limit is not None:
+            bare = measure(limit, settings, batch)
+            row["limit_per_s"] = bare["items"] / bare["seconds"]
+            row["efficiency"] = row["per_s"] / row["limit_per_s"]
+        rows.append(row)
+        print(f"  {name:<10} {figures['items']:>6} items in {figures['seconds']:7.2f} s", flush=True)
+    return rows
+
+
+def bench_cli(home: Path, url_file: Path) -> dict[str, Any]:
+    from extract.load import connect
+
+    settings = _settings(home)
+    start = time.perf_counter()
+    run = measure(_cli_run, settings, str(url_file))
+    seconds = time.perf_counter() - start
+    con = connect(settings, read_only=True)
+    n = con.execute("select count(*) from marts.fct_article").fetchone()[0]
+    con.close()
+    return {"seconds": seconds, "articles": n, "per_s": n / seconds, "peak_mb": run["peak_mb"]}
+
+
+def _cli_run(settings: Settings, url_file: str) -> int:
+    from extract.cli import run_batch
+    from extract.sources import Source
+
+    run_batch(settings, [Source("urls", url_file)], "bench_cli")
+    return 0
+
+
+def bench_airflow(home: Path, url_file: Path) -> dict[str, Any]:
+    import yaml
+
+    from extract.airflow_env import airflow, airflow_env, prepare_airflow
+    from extract.load import connect
+
+    settings = _settings(home, airflow_home=home / "airflow")
+    home.mkdir(parents=True, exist_ok=True)
+    settings.path("sources").write_text(yaml.safe_dump({"sources": [{"kind": "urls", "location": str(url_file)}]}))
+    env = airflow_env(settings, {"WIREHOUSE_ALLOW_PRIVATE": "1", "WIREHOUSE_HOST_DELAY": "0",
+                                 "WIREHOUSE_HOST_CONCURRENCY": "8"})  # fmt: skip
+    prepare_airflow(env)
+    start = time.perf_counter()
+    done = airflow(["dags", "test", "wirehouse_news", "2025-06-01T00:00:00+00:00"], env, check=False, capture=True)
+    seconds = time.perf_counter() - start
+    if done.returncode:
+        return {"seconds": seconds, "articles": 0, "per_s": 0.0, "error": (done.stdout + done.stderr)[-2000:]}
+    con = connect(settings, read_only=True)
+    n = con.execute("select count(*) from marts.fct_article").fetchone()[0]
+    con.close()
+    return {"seconds": seconds, "articles": n, "per_s": n / seconds}
+
+
+def bench_incremental(home: Path, base: int) -> dict[str, Any]:
+    """dbt build time after adding 1,000 articles to an empty warehouse and to one of ``base``."""
+    source = _settings(home)  # the staged batch of the stage benchmark
+    figures = {}
+    for label, existing in (("empty", 0), (f"{base}", base)):
+        target = _settings(home / f"incremental-{label}")
+        shutil.rmtree(target.home, ignore_errors=True)
+        target.home.mkdir(parents=True)
+        _grow_raw(source, target, existing, "old")
+        if existing:
+            measure(stage_dbt, target)
+        _grow_raw(source, target, 1000, "new")
+        figures[label] = measure(stage_dbt, target)["seconds"]
+    figures["ratio"] = figures[f"{base}"] / figures["empty"]
+    return figures
+
+
+def _grow_raw(source: Settings, target: Settings, n: int, tag: str) -> None:
+    """Add ``n`` articles (copies of the benchmark's, under new ids, with their NLP rows) as one batch."""
+    from extract.load import connect, ensure_schema
+
+    if n == 0:
+        con = connect(target)
+        ensure_schema(con)
+        con.close()
+        return
+    con = connect(target)
+    ensure_schema(con)
+    con.execute(f"attach '{source.warehouse_path}' as src (read_only)")
+    batch = f"grow_{tag}"
+    keyed = "md5(a.article_id || ':' || $tag || ':' || copy)[:16]"
+    copies = f"(select a.*, copy from src.raw.articles as a, range(($n + (select count(*) from src.raw.articles) - 1) // (select count(*) from src.raw.articles)) as r(copy))"  # noqa: E501
+    con.execute("begin")
+    con.execute(
+        f"""insert into raw.articles
+        select {keyed}, a.url || '?copy=' || $tag || copy, a.source_id, a.title, a.author, a.published_at,
+               a.site_name, a.language, a.text, a.n_words, md5(a.text_sha256 || $tag || copy), a.simhash,
+               a.fetched_at, $batch
+        from {copies} as a limit $n""",
+        {"tag": tag, "n": n, "batch": batch},
+    )
+    con.execute(
+        f"""insert into raw.actor_mentions
+        select {keyed}, m.mention_index, m.actor_id, m.text, m.start_char, m.end_char, m.sentence_index, $batch
+        from {copies} as a join src.raw.actor_mentions as m on m.article_id = a.article_id
+        where {keyed} in (select article_id from raw.articles where batch_id = $batch)""",
+        {"tag": tag, "n": n, "batch": batch},
+    )
+    con.execute(
+        f"""insert into raw.article_actors
+        select {keyed}, x.actor_id, x.actor_key, x.name, x.kind, x.country_code, x.sector, x.aliases, $batch
+        from {copies} as a join src.raw.article_actors as x on x.article_id = a.article_id
+        where {keyed} in (select article_id from raw.articles where batch_id = $batch)""",
+        {"tag": tag, "n": n, "batch": batch},
+    )
+    con.execute("insert or replace into raw.sources select * from src.raw.sources")
+    con.execute("insert into raw.batches values ($batch, null, null, $n, $n, $n, 0)", {"batch": batch, "n": n})
+    con.execute("commit")
+    con.execute("detach src")
+    con.close()
+
+
+# --- report --------------------------------------------------------------------------------------
+
+
+def format_table(report: dict[str, Any]) -> str:
+    lines = [
+        f"wirehouse benchmark: {report['pages']} pages, {report['cores']} cores",
+        f"{'stage':<10} {'items':>6} {'seconds':>8} {'items/s':>9} {'peak MB':>8} {'limit/s':>9} {'efficiency':>10}",
+    ]
+    for row in report["stages"]:
+        limit = f"{row['limit_per_s']:9.1f}" if "limit_per_s" in row else f"{'':>9}"
+        efficiency = f"{row['efficiency']:10.0%}" if "efficiency" in row else f"{'':>10}"
+        lines.append(
+            f"{row['stage']:<10} {row['items']:>6} {row['seconds']:8.2f} {row['per_s']:9.1f} "
+            f"{row['peak_mb']:8.0f} {limit} {efficiency}"
+        )
+    cli = report["end_to_end"]["cli"]
+    lines.append(f"end to end, CLI:     {cli['articles']} articles in {cli['seconds']:.1f} s = {cli['per_s']:.2f}/s "
+                 f"(peak {cli['peak_mb']:.0f} MB)")  # fmt: skip
+    air = report["end_to_end"].get("airflow")
+    if air:
+        lines.append(f"end to end, Airflow: {air['articles']} articles in {air['seconds']:.1f} s = {air['per_s']:.2f}/s "
+                     f"({air['per_s'] / cli['per_s']:.0%} of the CLI)")  # fmt: skip
+    inc = report.get("incremental")
+    if inc:
+        base = [k for k in inc if k not in ("empty", "ratio")][0]
+        lines.append(f"dbt build after adding 1,000 articles: to an empty warehouse {inc['empty']:.1f} s, "
+                     f"to one of {base} {inc[base]:.1f} s (x{inc['ratio']:.2f})")  # fmt: skip
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m extract.bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)  # fmt: skip
+    parser.add_argument("--pages", type=int, default=2000, help="pages to build (default 2000)")
+    parser.add_argument("--out", type=Path, default=PROJECT_ROOT / "data" / "bench" / "bench.json")
+    parser.add_argument("--no-airflow", action="store_true", help="skip the airflow dags test run")
+    parser.add_argument(
+        "--incremental-base",
+        type=int,
+        default=20_000,
+        help="articles already in the warehouse for the incremental figure (0 skips it)",
+    )
+    args = parser.parse_args(argv)
+    if not CORPUS.is_dir():
+        print(f"the benchmark needs the shared corpus at {CORPUS}", file=sys.stderr)
+        return 2
+    work = Path(tempfile.mkdtemp(prefix="wirehouse-bench-"))
+    print(f"building {args.pages} pages ...", flush=True)
+    site = _Site(make_pages(args.pages))
+    url_file = work / "urls.txt"
+    url_file.write_text("\n".join(site.urls) + "\n")
+    import os
+
+    report: dict[str, Any] = {"pages": args.pages, "cores": os.cpu_count()}
+    try:
+        print("stages, each in its own process:", flush=True)
+        report["stages"] = bench_stages(work / "stages", url_file)
+        print("end to end through the CLI ...", flush=True)
+        report["end_to_end"] = {"cli": bench_cli(work / "cli", url_file)}
+        if not args.no_airflow:
+            print("end to end through airflow dags test ...", flush=True)
+            report["end_to_end"]["airflow"] = bench_airflow(work / "airflow", url_file)
+        if args.incremental_base:
+            print("incremental dbt builds ...", flush=True)
+            report["incremental"] = bench_incremental(work / "stages", args.incremental_base)
+    finally:
+        site.close()
+        shutil.rmtree(work, ignore_errors=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(report, indent=2, default=str))
+    print(format_table(report))
+    print(f"figures written to {args.out}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

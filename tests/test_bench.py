@@ -1,0 +1,43 @@
+"""Smoke test of the benchmark at N = 20: it runs, and every figure it reports is there and positive.
+
+Speed itself is not asserted anywhere in the tests: `make bench` measures it.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from extract import bench
+
+pytestmark = pytest.mark.corpus
+
+
+def test_benchmark_reports_every_figure(shared: Path, tmp_path: Path, capsys) -> None:
+    out = tmp_path / "bench.json"
+    assert bench.main(["--pages", "20", "--incremental-base", "200", "--out", str(out)]) == 0
+    report = json.loads(out.read_text())
+    stages = {row["stage"]: row for row in report["stages"]}
+    assert list(stages) == ["discover", "fetch", "clean", "nlp", "load", "dbt build", "checks"]
+    for row in stages.values():
+        assert row["items"] > 0 and row["seconds"] > 0 and row["per_s"] > 0 and row["peak_mb"] > 0, row
+    for name in ("clean", "nlp", "load"):
+        assert stages[name]["limit_per_s"] > 0 and stages[name]["efficiency"] > 0
+    for run in ("cli", "airflow"):
+        figures = report["end_to_end"][run]
+        assert figures["articles"] > 0 and figures["per_s"] > 0, figures
+    assert report["incremental"]["empty"] > 0 and report["incremental"]["200"] > 0
+    printed = capsys.readouterr().out
+    assert "efficiency" in printed and "end to end, Airflow" in printed
+
+
+def test_copies_differ_enough_to_survive_deduplication(shared: Path) -> None:
+    from extract.clean import extract_text
+    from extract.fingerprint import jaccard
+
+    pages = bench.make_pages(170)  # 166 originals, then copies of the first ones
+    original = extract_text(pages[0], "http://x/0.html")["text"]
+    copy = extract_text(pages[166], "http://x/166.html")["text"]
+    assert jaccard(original, copy) < 0.8
