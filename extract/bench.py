@@ -337,7 +337,8 @@ def _grow_raw(source: Settings, target: Settings, n: int, tag: str) -> None:
     con.execute(f"attach '{source.warehouse_path}' as src (read_only)")
     batch = f"grow_{tag}"
     keyed = "md5(a.article_id || ':' || $tag || ':' || copy)[:16]"
-    copies = f"(select a.*, copy from src.raw.articles as a, range(($n + (select count(*) from src.raw.articles) - 1) // (select count(*) from src.raw.articles)) as r(copy))"  # noqa: E501
+    n_source = "(select count(*) from src.raw.articles)"
+    copies = f"(select a.*, copy from src.raw.articles as a, range(($n + {n_source} - 1) // {n_source}) as r(copy))"
     con.execute("begin")
     con.execute(
         f"""insert into raw.articles
@@ -388,8 +389,10 @@ def format_table(report: dict[str, Any]) -> str:
                  f"(peak {cli['peak_mb']:.0f} MB)")  # fmt: skip
     air = report["end_to_end"].get("airflow")
     if air:
-        lines.append(f"end to end, Airflow: {air['articles']} articles in {air['seconds']:.1f} s = {air['per_s']:.2f}/s "
-                     f"({air['per_s'] / cli['per_s']:.0%} of the CLI)")  # fmt: skip
+        lines.append(
+            f"end to end, Airflow: {air['articles']} articles in {air['seconds']:.1f} s = {air['per_s']:.2f}/s "
+            f"({air['per_s'] / cli['per_s']:.0%} of the CLI)"
+        )
     inc = report.get("incremental")
     if inc:
         base = [k for k in inc if k not in ("empty", "ratio")][0]
