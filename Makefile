@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros -type f 2>/dev/null) dbt_project/dbt_project.yml
 
-.PHONY: install demo test eval bench airflow lint clean
+.PHONY: install demo test eval bench bench-workers airflow lint clean
 
 install: $(STAMP) $(MANIFEST)
 
@@ -36,6 +36,10 @@ eval: install
 PAGES ?= 2000
 bench: install
 	$(BIN)/python -m extract.bench --pages $(PAGES)
+
+# a benchmark, not a test: one Celery worker against two on the same batch (needs PostgreSQL and Redis)
+bench-workers: install
+	$(BIN)/python -m extract.bench_workers
 
 airflow: install
 	$(BIN)/python -m extract.airflow_env standalone

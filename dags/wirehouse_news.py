@@ -7,6 +7,8 @@ with spaCy (actors), load them into the DuckDB warehouse, build the dbt models a
 marts with Great Expectations.
 
 Each run is one batch named after its logical date: rerunning a run replaces its batch.
+fetch, clean and nlp are mapped over the batch's parts (``WIREHOUSE_PART_SIZE`` URLs each), so
+with several workers (CeleryExecutor) they run side by side; each part writes only its own files.
 Writers of the warehouse (load, dbt) share the one-slot pool ``wirehouse_warehouse``.
 The stages are the functions of ``extract.pipeline``; ``wirehouse run`` does the same by hand.
 """
@@ -27,6 +29,7 @@ POOL = "wirehouse_warehouse"
 DBT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
 RAW_TABLES = Asset("wirehouse://warehouse/raw")
 MARTS = Asset("wirehouse://warehouse/marts")
+PART_LABEL = "part {{ task.op_kwargs['part']['part'] + 1 }} of {{ task.op_kwargs['part']['n_parts'] }}"
 
 
 def _settings():
@@ -54,40 +57,43 @@ def _batch_id(context) -> str:
 )
 def wirehouse_news():
     @task
-    def discover(**context) -> str:
+    def discover(**context) -> list[dict]:
+        from extract.partition import plan_parts
         from extract.pipeline import run_discover
         from extract.sources import load_sources
 
         settings = _settings()
         batch_id = _batch_id(context)
         run_discover(settings, batch_id, load_sources(settings.path("sources")))
-        return batch_id
+        return plan_parts(settings, batch_id)  # [{"batch_id", "part", "n_parts"}, ...]
 
-    @task
-    def fetch(batch_id: str) -> str:
+    @task(map_index_template=PART_LABEL)
+    def fetch(part: dict) -> dict:
         from extract.pipeline import run_fetch
 
-        run_fetch(_settings(), batch_id)
-        return batch_id
+        run_fetch(_settings(), part["batch_id"], part["part"])
+        return part
 
-    @task
-    def clean(batch_id: str) -> str:
+    @task(map_index_template=PART_LABEL)
+    def clean(part: dict) -> dict:
         from extract.pipeline import run_clean
 
-        run_clean(_settings(), batch_id)
-        return batch_id
+        run_clean(_settings(), part["batch_id"], part["part"])
+        return part
 
-    @task
-    def nlp(batch_id: str) -> str:
+    @task(map_index_template=PART_LABEL)
+    def nlp(part: dict) -> dict:
         from extract.pipeline import run_nlp
 
-        run_nlp(_settings(), batch_id)
-        return batch_id
+        run_nlp(_settings(), part["batch_id"], part["part"])
+        return part
 
     @task(pool=POOL, outlets=[RAW_TABLES])
-    def load(batch_id: str, **context) -> str:
+    def load(parts: list[dict], **context) -> str:
+        from extract.partition import batch_of
         from extract.pipeline import run_load
 
+        batch_id = batch_of(parts)
         interval = (context.get("data_interval_start"), context.get("data_interval_end"))
         run_load(_settings(), batch_id, tuple(t and t.replace(tzinfo=None) for t in interval))
         return batch_id
@@ -121,7 +127,8 @@ def wirehouse_news():
         operator_args={"pool": POOL, "install_deps": False, "retries": 1},
     )
 
-    batch = load(nlp(clean(fetch(discover()))))
+    parts = discover()
+    batch = load(nlp.expand(part=clean.expand(part=fetch.expand(part=parts))))
     batch >> dbt >> checks(batch)
 
 

@@ -2,20 +2,28 @@
 
 Used by ``wirehouse demo``, ``make airflow`` and the tests to run the real DAGs in ``dags/``
 without touching a user's own Airflow installation.  Nothing here imports Airflow.
+
+``CeleryCluster`` runs the distributed configuration on one machine without containers:
+CeleryExecutor, a PostgreSQL metadata database, a Redis broker, and the scheduler,
+dag-processor, api-server and Celery workers as processes (``tests/test_distributed.py``,
+``python -m extract.bench_workers``); ``docker-compose.yml`` runs the same across containers.
 """
 
 from __future__ import annotations
 
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import time
 from pathlib import Path
-from typing import Mapping, Sequence
+from typing import Any, Mapping, Sequence
 
 from extract.settings import PROJECT_ROOT, Settings
 
-__all__ = ["POOL", "airflow", "airflow_env", "prepare_airflow"]
+__all__ = ["POOL", "CeleryCluster", "airflow", "airflow_env", "celery_env", "prepare_airflow", "worker_hostname"]
 
 POOL = "wirehouse_warehouse"  # one slot: DuckDB takes one writer at a time
 
@@ -69,6 +77,262 @@ def prepare_airflow(env: Mapping[str, str]) -> None:
     Path(env["AIRFLOW_HOME"]).mkdir(parents=True, exist_ok=True)
     airflow(["db", "migrate"], env, capture=True)
     airflow(["pools", "set", POOL, "1", "DuckDB takes one writer at a time"], env, capture=True)
+
+
+WORKER_NAME_VAR = "WIREHOUSE_WORKER_NAME"
+
+
+def worker_hostname() -> str:
+    """The host name Airflow records for a task: ``WIREHOUSE_WORKER_NAME`` when set, else the FQDN.
+
+    Set as ``[core] hostname_callable``, it tells apart several workers on one machine.
+    """
+    return os.environ.get(WORKER_NAME_VAR) or socket.getfqdn()
+
+
+def celery_env(
+    settings: Settings,
+    database_url: str,
+    broker_url: str,
+    api_url: str,
+    extra: Mapping[str, str] | None = None,
+) -> dict[str, str]:
+    """``airflow_env`` plus CeleryExecutor: PostgreSQL metadata, a Redis broker, the api-server's
+    execution API (where workers report), and one JWT secret shared by every component."""
+    import secrets
+
+    result_backend = "db+" + database_url.replace("postgresql+psycopg2://", "postgresql://", 1)
+    values = {
+        "AIRFLOW__CORE__EXECUTOR": "CeleryExecutor",
+        "AIRFLOW__CORE__PARALLELISM": "8",
+        "AIRFLOW__DATABASE__SQL_ALCHEMY_CONN": database_url,
+        "AIRFLOW__CELERY__BROKER_URL": broker_url,
+        "AIRFLOW__CELERY__RESULT_BACKEND": result_backend,
+        "AIRFLOW__CELERY__WORKER_CONCURRENCY": "1",
+        "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"{api_url.rstrip('/')}/execution/",
+        "AIRFLOW__CORE__HOSTNAME_CALLABLE": "extract.airflow_env.worker_hostname",
+        "AIRFLOW__API_AUTH__JWT_SECRET": secrets.token_urlsafe(64),
+        "AIRFLOW__API__SECRET_KEY": secrets.token_urlsafe(32),
+    }
+    return airflow_env(settings, {**values, **(extra or {})})
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class CeleryCluster:
+    """Airflow on CeleryExecutor as local processes, each in its own process group.
+
+    ``start`` creates the metadata database (dropped again by ``stop``), empties the broker's
+    Redis database, migrates, and starts the api-server, scheduler and dag-processor;
+    ``start_worker`` adds Celery workers.  Use it as a context manager: leaving it stops every
+    process it started (SIGTERM to each group, SIGKILL to what is left), even after a failure.
+    """
+
+    def __init__(
+        self,
+        settings: Settings,
+        database: str,
+        *,
+        postgres: str = "postgresql://postgres@127.0.0.1:5432",
+        redis: str = "redis://127.0.0.1:6379",
+        redis_db: int = 11,
+        extra_env: Mapping[str, str] | None = None,
+    ) -> None:
+        self.postgres = postgres.rstrip("/")
+        self.database = database
+        self.broker_url = f"{redis.rstrip('/')}/{redis_db}"
+        self.api_port = free_port()
+        self.api_url = f"http://127.0.0.1:{self.api_port}"
+        database_url = self.postgres.replace("postgresql://", "postgresql+psycopg2://", 1) + f"/{database}"
+        self.env = celery_env(settings, database_url, self.broker_url, self.api_url, extra_env)
+        self.log_dir = Path(self.env["AIRFLOW_HOME"]) / "cluster-logs"
+        self.processes: dict[str, subprocess.Popen[bytes]] = {}
+        self._created = False
+
+    # -- the services it needs ------------------------------------------------------------------
+
+    def unavailable(self) -> str | None:
+        """Why the cluster cannot run here (PostgreSQL or Redis not reachable), or None."""
+        try:
+            import psycopg2
+            import redis
+        except ImportError as error:
+            return f"needs psycopg2 and redis ({error})"
+        try:
+            psycopg2.connect(f"{self.postgres}/postgres", connect_timeout=3).close()
+        except psycopg2.Error as error:
+            return f"PostgreSQL not reachable at {self.postgres}: {str(error).strip()}"
+        try:
+            redis.Redis.from_url(self.broker_url, socket_connect_timeout=3).ping()
+        except redis.RedisError as error:
+            return f"Redis not reachable at {self.broker_url}: {error}"
+        return None
+
+    def _admin(self, sql: str) -> None:
+        import psycopg2
+
+        con = psycopg2.connect(f"{self.postgres}/postgres", connect_timeout=5)
+        try:
+            con.autocommit = True
+            con.cursor().execute(sql)
+        finally:
+            con.close()
+
+    def query(self, sql: str, params: Sequence[Any] = ()) -> list[tuple[Any, ...]]:
+        """Rows of one query on the metadata database."""
+        import psycopg2
+
+        con = psycopg2.connect(f"{self.postgres}/{self.database}", connect_timeout=5)
+        try:
+            with con, con.cursor() as cur:
+                cur.execute(sql, tuple(params))
+                return list(cur.fetchall())
+        finally:
+            con.close()
+
+    def _flush_broker(self) -> None:
+        import redis
+
+        redis.Redis.from_url(self.broker_url).flushdb()
+
+    # -- processes -------------------------------------------------------------------------------
+
+    def start(self) -> CeleryCluster:
+        self.log_dir.mkdir(parents=True, exist_ok=True)
+        self._admin(f'drop database if exists "{self.database}" with (force)')
+        self._admin(f'create database "{self.database}"')
+        self._created = True
+        self._flush_broker()
+        prepare_airflow(self.env)
+        self.spawn("api-server", ["api-server", "--host", "127.0.0.1", "--port", str(self.api_port), "--workers", "1"])
+        self.spawn("scheduler", ["scheduler"])
+        self.spawn("dag-processor", ["dag-processor"])
+        return self
+
+    def spawn(self, name: str, args: Sequence[str], extra: Mapping[str, str] | None = None) -> None:
+        """Start ``airflow ARGS`` in its own process group, its output in ``<log_dir>/<name>.log``."""
+        if name in self.processes and self.processes[name].poll() is None:
+            raise RuntimeError(f"{name} is already running")
+        with (self.log_dir / f"{name}.log").open("ab") as log:
+            self.processes[name] = subprocess.Popen(
+                [_airflow_bin(), *args],
+                env={**self.env, **(extra or {})},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                cwd=PROJECT_ROOT,
+                start_new_session=True,
+            )
+
+    def start_worker(self, name: str, concurrency: int = 1) -> None:
+        """A Celery worker whose tasks report ``name`` as their host (``task_instance.hostname``)."""
+        args = ["celery", "worker", "--concurrency", str(concurrency), "--celery-hostname", f"{name}@%h"]
+        args += ["--skip-serve-logs", "--without-gossip", "--without-mingle"]
+        self.spawn(name, args, {WORKER_NAME_VAR: name, "AIRFLOW__LOGGING__LOGGING_LEVEL": "INFO"})
+
+    def kill(self, name: str, sig: int = signal.SIGKILL, grace: float = 15.0) -> None:
+        """Send ``sig`` to a process's whole group (the worker and its task processes)."""
+        process = self.processes[name]
+        _signal_group(process.pid, sig)
+        try:
+            process.wait(timeout=grace)
+        except subprocess.TimeoutExpired:
+            _signal_group(process.pid, signal.SIGKILL)
+            process.wait(timeout=10)
+        if sig != signal.SIGKILL:
+            _signal_group(process.pid, signal.SIGKILL)  # what the leader left behind
+
+    def stop(self) -> None:
+        """Stop every process (workers first), drop the metadata database, empty the broker."""
+        workers = [n for n in self.processes if n not in ("api-server", "scheduler", "dag-processor")]
+        for name in [*workers, "scheduler", "dag-processor", "api-server"]:
+            if name in self.processes:
+                self.kill(name, signal.SIGTERM, grace=15.0)
+        if self._created:
+            try:
+                self._admin(f'drop database if exists "{self.database}" with (force)')
+                self._flush_broker()
+            except Exception:  # cleanup must not hide the caller's own failure
+                pass
+            self._created = False
+
+    def __enter__(self) -> CeleryCluster:
+        try:
+            return self.start()
+        except BaseException:
+            self.stop()
+            raise
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()
+
+    def alive(self) -> dict[str, bool]:
+        return {name: process.poll() is None for name, process in self.processes.items()}
+
+    def log_tail(self, name: str, lines: int = 40) -> str:
+        path = self.log_dir / f"{name}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+    # -- Airflow ---------------------------------------------------------------------------------
+
+    def wait_until_ready(self, dag_id: str, timeout: float = 240.0) -> None:
+        """Wait for the api-server to answer, the scheduler to be healthy and ``dag_id`` parsed."""
+        import httpx
+
+        deadline = time.monotonic() + timeout
+        while True:
+            dead = [name for name, up in self.alive().items() if not up]
+            if dead:
+                raise RuntimeError(f"{dead} exited:\n" + "\n".join(self.log_tail(n) for n in dead))
+            try:
+                health = httpx.get(f"{self.api_url}/api/v2/monitor/health", timeout=5).json()
+                parsed = self.query("select count(*) from serialized_dag where dag_id = %s", [dag_id])[0][0]
+                if health["scheduler"]["status"] == "healthy" and parsed:
+                    return
+            except Exception:  # not up yet
+                pass
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"Airflow not ready after {timeout:.0f} s; logs in {self.log_dir}")
+            time.sleep(2)
+
+    def trigger(self, dag_id: str, logical_date: str, run_id: str) -> None:
+        airflow(["dags", "unpause", dag_id], self.env, capture=True)
+        airflow(["dags", "trigger", dag_id, "--logical-date", logical_date, "--run-id", run_id], self.env, capture=True)
+
+    def run_state(self, dag_id: str, run_id: str) -> str | None:
+        rows = self.query("select state from dag_run where dag_id = %s and run_id = %s", [dag_id, run_id])
+        return rows[0][0] if rows else None
+
+    def task_instances(self, dag_id: str, run_id: str) -> list[dict[str, Any]]:
+        columns = ("task_id", "map_index", "state", "try_number", "hostname", "queue", "start_date", "end_date")
+        rows = self.query(
+            f"select {', '.join(columns)} from task_instance where dag_id = %s and run_id = %s "
+            "order by start_date nulls last, task_id, map_index",
+            [dag_id, run_id],
+        )
+        return [dict(zip(columns, row, strict=True)) for row in rows]
+
+    def wait_for_run(self, dag_id: str, run_id: str, timeout: float = 900.0) -> str:
+        """Wait until the run succeeds or fails; return its state."""
+        deadline = time.monotonic() + timeout
+        while True:
+            state = self.run_state(dag_id, run_id)
+            if state in ("success", "failed"):
+                return state
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"run {run_id} still {state} after {timeout:.0f} s; logs in {self.log_dir}")
+            time.sleep(2)
+
+
+def _signal_group(pgid: int, sig: int) -> None:
+    try:
+        os.killpg(pgid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def main() -> int:

@@ -5,6 +5,10 @@
 Each stage reads what the previous one left in the batch's staging folder and writes its own
 files there (``extract.staging``); only ``load`` writes the warehouse.  Rerunning a stage for
 the same batch rewrites its own files, so reruns never add anything twice.
+
+fetch, clean and nlp take an optional ``part``: the DAG runs them once per part of the batch,
+on as many workers as there are (``extract.partition``); without a part they cover the whole
+batch, as ``wirehouse run`` does.
 """
 
 from __future__ import annotations
@@ -14,10 +18,21 @@ import logging
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from hashlib import sha256
+from pathlib import Path
 from typing import Any, Iterable
 
 from extract.clean import Article, clean_page
 from extract.load import LoadResult, load_batch
+from extract.partition import (
+    STAGE_OUTPUTS,
+    clear_after_discover,
+    clear_stage,
+    input_files,
+    merge_counts,
+    output_name,
+    select_part,
+    write_plan,
+)
 from extract.rawstore import RawStore
 from extract.records import Rejection
 from extract.settings import Settings
@@ -47,9 +62,9 @@ class StageCounts:
     n_rejected: int
     n_cached: int = 0
 
-    def record(self, settings: Settings, batch_id: str) -> StageCounts:
-        """Leave the counts beside the batch's files, for the run summary."""
-        path = batch_dir(settings, batch_id) / f"counts-{self.stage}.json"
+    def record(self, settings: Settings, batch_id: str, part: int | None = None) -> StageCounts:
+        """Leave the counts beside the batch's files, for the run summary (one file per part)."""
+        path = batch_dir(settings, batch_id) / output_name(f"counts-{self.stage}", part, ".json")
         path.write_text(json.dumps(asdict(self), sort_keys=True), encoding="utf-8")
         return self
 
@@ -72,11 +87,12 @@ def _rejection_rows(rejections: Iterable[Rejection]) -> list[dict[str, Any]]:
 
 
 def run_discover(settings: Settings, batch_id: str, sources: list[Source]) -> StageCounts:
-    """Find the batch's URLs in its feeds, sitemaps and URL lists."""
+    """Find the batch's URLs in its feeds, sitemaps and URL lists, and cut them into parts."""
     from extract.sources import discover
 
     folder = batch_dir(settings, batch_id)
     found, rejections = discover(sources, settings)
+    clear_after_discover(folder)
     write_jsonl(
         folder / "sources.jsonl",
         (
@@ -86,16 +102,19 @@ def run_discover(settings: Settings, batch_id: str, sources: list[Source]) -> St
     )
     write_jsonl(folder / "discovered.jsonl", ({"url": d.url, "source_id": d.source_id} for d in found))
     write_jsonl(folder / "rejections-discover.jsonl", _rejection_rows(rejections))
+    write_plan(folder, len({d.url for d in found}), settings.part_size)
     return StageCounts("discover", len(sources), len(found), len(rejections)).record(settings, batch_id)
 
 
-def run_fetch(settings: Settings, batch_id: str) -> StageCounts:
-    """Fetch every discovered URL not already in the raw store (all of them with ``refetch``)."""
+def run_fetch(settings: Settings, batch_id: str, part: int | None = None) -> StageCounts:
+    """Fetch every discovered URL (of ``part``) not already in the raw store (all with ``refetch``)."""
     from extract.fetch import fetch_all
 
     folder = batch_dir(settings, batch_id)
     store = RawStore(settings.raw_path)
-    discovered = {row["url"]: row["source_id"] for row in read_jsonl(folder / "discovered.jsonl")}
+    every = {row["url"]: row["source_id"] for row in read_jsonl(folder / "discovered.jsonl")}
+    discovered = dict(select_part(folder, list(every.items()), part))
+    clear_stage(folder, "fetch", part)
     pages: list[dict[str, Any]] = []
     to_fetch: list[str] = []
     for url, source_id in discovered.items():
@@ -127,9 +146,10 @@ def run_fetch(settings: Settings, batch_id: str) -> StageCounts:
             }
         )
     pages.sort(key=lambda row: row["url"])
-    write_jsonl(folder / "pages.jsonl", pages)
-    write_jsonl(folder / "rejections-fetch.jsonl", _rejection_rows(rejections))
-    return StageCounts("fetch", len(discovered), len(pages), len(rejections), n_cached).record(settings, batch_id)
+    write_jsonl(folder / output_name("pages", part), pages)
+    write_jsonl(folder / output_name("rejections-fetch", part), _rejection_rows(rejections))
+    counts = StageCounts("fetch", len(discovered), len(pages), len(rejections), n_cached)
+    return counts.record(settings, batch_id, part)
 
 
 def _page_row(meta: dict[str, Any]) -> dict[str, Any]:
@@ -137,11 +157,16 @@ def _page_row(meta: dict[str, Any]) -> dict[str, Any]:
     return {key: meta.get(key) for key in keys}
 
 
-def run_clean(settings: Settings, batch_id: str) -> StageCounts:
-    """Extract text and metadata from every fetched page of the batch."""
+def _read_stage_input(folder: Path, stem: str, part: int | None) -> list[dict[str, Any]]:
+    return [row for path in input_files(folder, stem, part) for row in read_jsonl(path)]
+
+
+def run_clean(settings: Settings, batch_id: str, part: int | None = None) -> StageCounts:
+    """Extract text and metadata from every fetched page of the batch (of ``part``)."""
     folder = batch_dir(settings, batch_id)
     store = RawStore(settings.raw_path)
-    pages = list(read_jsonl(folder / "pages.jsonl"))
+    pages = _read_stage_input(folder, "pages", part)
+    clear_stage(folder, "clean", part)
     articles: list[dict[str, Any]] = []
     rejections: list[Rejection] = []
     for page in pages:
@@ -157,23 +182,23 @@ def run_clean(settings: Settings, batch_id: str) -> StageCounts:
             articles.append(outcome.to_row())
         else:
             rejections.append(outcome)
-    write_jsonl(folder / "articles.jsonl", articles)
-    write_jsonl(folder / "rejections-clean.jsonl", _rejection_rows(rejections))
-    return StageCounts("clean", len(pages), len(articles), len(rejections)).record(settings, batch_id)
+    write_jsonl(folder / output_name("articles", part), articles)
+    write_jsonl(folder / output_name("rejections-clean", part), _rejection_rows(rejections))
+    return StageCounts("clean", len(pages), len(articles), len(rejections)).record(settings, batch_id, part)
 
 
-def run_nlp(settings: Settings, batch_id: str) -> StageCounts:
-    """Parse every English article of the batch once and extract its actors."""
-    from extract.nlp import NLP_TABLES
+def run_nlp(settings: Settings, batch_id: str, part: int | None = None) -> StageCounts:
+    """Parse every English article of the batch (of ``part``) once and extract its actors."""
     from extract.nlp.annotate import annotate_articles
 
     folder = batch_dir(settings, batch_id)
-    articles = list(read_jsonl(folder / "articles.jsonl"))
+    articles = _read_stage_input(folder, "articles", part)
+    clear_stage(folder, "nlp", part)
     rows = annotate_articles(settings, articles)
-    for table in NLP_TABLES:
-        write_jsonl(folder / f"{table}.jsonl", rows[table])
+    for table in STAGE_OUTPUTS["nlp"]:
+        write_jsonl(folder / output_name(table, part), rows[table])
     parsed = sum(1 for row in rows["article_nlp"] if row["status"] == "parsed")
-    return StageCounts("nlp", len(articles), parsed, len(articles) - parsed).record(settings, batch_id)
+    return StageCounts("nlp", len(articles), parsed, len(articles) - parsed).record(settings, batch_id, part)
 
 
 def run_load(
@@ -181,8 +206,11 @@ def run_load(
     batch_id: str,
     interval: tuple[datetime | None, datetime | None] = (None, None),
 ) -> LoadResult:
-    """Merge the batch into the warehouse (the single writer)."""
-    return load_batch(settings, batch_id, batch_dir(settings, batch_id), interval)
+    """Merge the batch (every part of it) into the warehouse (the single writer)."""
+    folder = batch_dir(settings, batch_id)
+    for stage in STAGE_OUTPUTS:
+        merge_counts(folder, stage)
+    return load_batch(settings, batch_id, folder, interval)
 
 
 def run_transform(settings: Settings) -> Any:

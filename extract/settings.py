@@ -41,6 +41,7 @@ class Settings:
     host_delay: float = 1.0
     host_concurrency: int = 2
     fetch_workers: int = 8
+    part_size: int = 50
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
     retries: int = 2
