@@ -27,6 +27,7 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+from queue import Empty
 from typing import Any
 
 from extract.settings import PROJECT_ROOT, Settings, load_settings
@@ -118,10 +119,14 @@ def measure(target: Callable[..., Any], *args: Any) -> dict[str, Any]:
     queue = context.Queue()
     process = context.Process(target=_child, args=(queue, target, args))
     process.start()
-    result = queue.get()
+    while True:  # a child that dies without reporting must not leave us waiting forever
+        try:
+            result = queue.get(timeout=1)
+            break
+        except Empty:
+            if not process.is_alive():
+                raise RuntimeError(f"{target.__name__} died in its process (exit {process.exitcode})") from None
     process.join()
-    if process.exitcode:
-        raise RuntimeError(f"{target.__name__} failed in its process (exit {process.exitcode})")
     return result
 
 
