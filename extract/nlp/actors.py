@@ -9,24 +9,24 @@ How it works, in passes over one spaCy parse (each linear in the article's lengt
 
 1. Names: the model's entities, corrected. Country, capital, nationality, party and well-known
    organisation names come from the gazetteer (``gazetteer.py``) and override the model's label
-   ("Kyiv" tagged PERSON is the capital of Ukraine); lower-case "entities", addresses, bylines,
-   handles and places ("Osun State", "the Force Headquarters") are dropped; a name the model
+   ("Ankara" tagged PERSON is the capital of Turkey); lower-case "entities", addresses, bylines,
+   handles and places ("Kano State", "the Army Headquarters") are dropped; a name the model
    calls ORG but that carries a person's title ("host Jane Doe", "Jane Doe, a professor") or
    whose surname stands alone as a PERSON elsewhere is a person; capitalised bodies the model
-   missed ("the U.S. Attorney's Office for ...") are found by their head word.
+   missed ("the State Attorney's Office for the Northern District") are found by their head word.
 2. People: titles and roles are stripped from the name and kept as evidence (country, sector)
-   from the words before the name ("Russian President") and appositions ("X, China's top
+   from the words before the name ("German Chancellor") and appositions ("X, Brazil's top
    negotiator"); full names cluster, and a surname or given name alone resolves to the
-   nearest compatible full name ("Putin" -> "Vladimir Putin"; two Kims stay two).
-3. Organisations: a canonical name (a generic body takes its country: "South Korea's Defense
+   nearest compatible full name ("Scholz" -> "Olaf Scholz"; two Castros stay two).
+3. Organisations: a canonical name (a generic body takes its country: "Japan's Defense
    Ministry"), acronyms defined in parentheses or by initials, and short forms that are a part of
    a longer name ("Justice Department" -> "US Justice Department").
 4. Countries: a country or capital is an actor where it acts or is acted upon (subject, object,
    "with", "against", a possessive) and a place where it is only where things happen ("in",
    "at", "via", "entered"); one the article keeps returning to is an actor too.
 5. Groups: a collective noun ("troops", "officials") with a nationality, a country, an owner
-   ("Trump's advisers") or a definite article that refers back; nouns of one class share a key.
-6. Descriptions that refer back ("the North Korean leader", "the administration", "the police").
+   ("Macron's advisers") or a definite article that refers back; nouns of one class share a key.
+6. Descriptions that refer back ("the Turkish leader", "the administration", "the police").
 """
 
 from __future__ import annotations
@@ -49,8 +49,8 @@ KINDS = ("person", "organization", "country", "group")
 
 @dataclass
 class Actor:
-    key: str  # canonical across articles, e.g. "person:vladimir putin", "country:RUS"
-    name: str  # display name, e.g. "Vladimir Putin"
+    key: str  # canonical across articles, e.g. "person:olaf scholz", "country:DEU"
+    name: str  # display name, e.g. "Olaf Scholz"
     kind: str  # one of KINDS
     country_code: str | None = None  # ISO 3166-1 alpha-3 affiliation
     sector: str | None = None  # PLOVER sector code: GOV, MIL, JUD, LEG, PTY, COP, MED, BUS, IGO, REB, CVL, ...
@@ -72,31 +72,54 @@ DEFINITE = {"the", "these", "those"}
 POSSESSIVE = {"'s", "’s", "'", "’"}
 PRONOUN_OWNERS = {"his", "her", "its", "their", "our", "my", "your"}
 # a country after these prepositions is where something happens, not who does it
-LOCATIVE = {"in", "at", "inside", "into", "within", "near", "across", "via", "through", "throughout",
-            "around", "outside", "from", "beyond", "along", "onto", "off", "en", "under", "over",
-            "about", "of", "than", "like", "since", "until", "during"}
+LOCATIVE = frozenset(
+    "in at inside into within near across via through throughout around outside from beyond along "
+    "onto off en under over about of than like since until during".split()
+)
+AIMED = frozenset("fire shoot launch aim direct hurl lash strike swipe jab point target".split())
 ACTOR_PREPS = {"with", "against", "between", "toward", "towards", "on", "by", "upon", "among"}
 LISTING_PREPS = {"including", "like", "as", "except", "besides", "excluding"}
 # verbs and nouns of movement: their object or "to" phrase is a destination
-MOTION = {"enter", "reach", "visit", "leave", "cross", "travel", "arrive", "return", "flee", "fly", "go",
-          "come", "move", "head", "deploy", "send", "deport", "extradite", "transfer", "relocate", "migrate",
-          "tour", "land", "drive", "walk", "sail", "escape", "smuggle", "take", "bring", "ship", "export",
-          "import", "emigrate", "immigrate", "sneak", "trip", "journey", "flight", "visit", "deployment",
-          "extradition", "way", "route", "road", "border", "door", "access", "entry", "exit", "back",
-          "home", "relocation", "transit", "trafficking"}
-PLACE_NOUNS = {"capital", "city", "border", "borders", "territory", "region", "coast", "soil", "airspace",
-               "waters", "north", "south", "east", "west", "province", "state", "island", "islands", "port",
-               "embassy", "streets", "mainland", "countryside", "economy", "market", "markets", "history"}
-STREET_OR_PLACE = ("place", "street")
+MOTION = frozenset(
+    "enter reach visit leave cross travel arrive return flee fly go come move head deploy send deport "
+    "extradite transfer relocate migrate tour land drive walk sail escape smuggle take bring ship "
+    "export import emigrate immigrate sneak trip journey flight deployment extradition way route road "
+    "border door access entry exit back home relocation transit trafficking".split()
+)
+PLACE_NOUNS = frozenset(
+    "capital city border borders territory region coast soil airspace waters north south east west "
+    "province state island islands port embassy streets mainland countryside economy market markets "
+    "history population".split()
+)
+PLACE_HEADS = frozenset(
+    "county city town state province district region village street avenue road island river lake mountain "
+    "valley airport station".split()
+)
+# common nouns that name one body: "the Pakistani army" and "Pakistan's military"
+SAME_BODY = {"army": "military", "armed forces": "military", "government": "government", "cabinet": "government"}
+STREET_OR_PLACE = ("place", "street", "document")
+# collectives named by what they do: "protesters clashed with police" is someone in particular
+SELF_NAMED = frozenset(
+    "protesters protestors demonstrators activists rebels insurgents militants separatists prosecutors".split()
+)
+# a head of state or government: "the Turkish leader", "his French counterpart"
+LEADERS = frozenset(
+    "president|prime minister|premier|chancellor|king|queen|emir|sultan|leader|supreme leader|dictator|"
+    "head of state|crown prince".split("|")
+)
 # gazetteer words that are never part of a person's name
-NOT_NAMES = ("country", "capital", "bloc", "region", "demonym", "people", "member", "party", "organization")
-BYLINE = re.compile(r"contributed (?:reporting|to this report)|^(?:additional )?(?:reporting|editing|writing) by"
-                    r"|^staff reports?$|^by [A-Z]", re.I)
+NOT_NAMES = ("country", "capital", "bloc", "channel", "region", "demonym", "people", "member", "party", "organization")
+BYLINE = re.compile(
+    r"contributed (?:reporting|to this report)|^(?:additional )?(?:reporting|editing|writing) by"
+    r"|^staff reports?$|^by [A-Z]",
+    re.I,
+)
 # a name typed twice with no space ("Jane DoeJane Doe"): a CMS link widget; its text runs to "MORE"
 DOUBLED = re.compile(r"((?:[A-Z][\w'’.-]*[ \t]+){1,3}[A-Z][a-z'’.]+(?:-[A-Z]?[a-z'’.]+)*)(?=\1)")
 WIDGET_END = re.compile(r"\bMORE\b")
-CORPORATE = {"inc", "corp", "co", "ltd", "llc", "plc", "group", "holdings", "sa", "ag", "nv", "company",
-             "corporation", "limited", "se", "gmbh"}
+CORPORATE = frozenset("inc corp co ltd llc plc group holdings sa ag nv company corporation limited se gmbh".split())
+CREDITS = frozenset("photo photos credit courtesy image illustration".split())
+SMALL_WORDS = frozenset("a an the of in on at to for and or by with from as vs".split())
 NAME_SUFFIXES = {"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"}
 INITIAL = re.compile(r"^[A-Z]\.?$")
 
@@ -109,6 +132,15 @@ def _fold(text: str) -> str:
     """Lower case without accents, for keys."""
     text = unicodedata.normalize("NFKD", _clean(text))
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def _headline(line: str) -> bool:
+    """A line in Title Case with no full stop: the headline of a linked story, not prose."""
+    line = line.strip()
+    words = [w for w in re.findall(r"[A-Za-z][\w'’-]*", line) if w.lower() not in SMALL_WORDS]
+    if len(words) < 4 or line[-1:] in '.?!"”':
+        return False
+    return sum(w[0].isupper() for w in words) >= 0.8 * len(words)
 
 
 def _name_words(text: str) -> list[str]:
@@ -146,6 +178,7 @@ class _Evidence:
     orgs: list[_Cand] = field(default_factory=list)
     regnal: str | None = None
     first: int | None = None  # first token of the title words before the name
+    spans: list[tuple[int, int]] = field(default_factory=list)  # title words in appositions
 
     def has_role(self) -> bool:
         return any(t.kind in ("role", "regnal") for t in self.roles)
@@ -167,7 +200,6 @@ class _Org:
     country: str | None
     sector: str | None
     words: list[str]
-    prefix_of: bool = False
 
 
 @dataclass
@@ -200,26 +232,33 @@ class _Article:
         self.gaz = gazetteer()
         self.lex = lexicon()
         self.n = len(doc)
-        self.lower = [t.lower_ for t in doc]
-        self.token_starts = [t.idx for t in doc]
+        # one pass over the tokens: spaCy builds a Python object per token access
+        self.texts: list[str] = []
+        self.lower: list[str] = []
+        self.token_starts: list[int] = []
+        breaks: list[bool] = []
+        for t in doc:
+            self.texts.append(t.text)
+            self.lower.append(t.lower_)
+            self.token_starts.append(t.idx)
+            breaks.append("\n" in t.text or "\n" in t.whitespace_)
         self.sent_of = [0] * self.n
         self.sent_start = [0] * self.n
-        self.sent_texts: list[str] = []
         for index, sent in enumerate(doc.sents):
-            self.sent_texts.append(sent.text.strip())
-            for i in range(sent.start, sent.end):
-                self.sent_of[i] = index
-                self.sent_start[i] = sent.start
+            start, end = sent.start, sent.end
+            self.sent_of[start:end] = [index] * (end - start)
+            self.sent_start[start:end] = [start] * (end - start)
         # where a sentence or a line of the text starts: no phrase runs across either
         self.block_start = list(self.sent_start)
         for i in range(1, self.n):
-            if "\n" in doc[i - 1].text or "\n" in doc[i - 1].whitespace_:
+            if breaks[i - 1]:
                 self.block_start[i] = i
             elif self.block_start[i - 1] > self.block_start[i]:
                 self.block_start[i] = self.block_start[i - 1]
         self.used = [False] * self.n  # tokens that are part of a mention or of its evidence
         self.junk: list[tuple[int, int]] = []
         self.bylines: list[tuple[int, int]] = []
+        self.headlines: list[tuple[int, int]] = []  # Title Case lines: links to other stories
         self.found: list[_Found] = []
         self.acc: dict[str, _Acc] = {}
         self.geo: list[GeoMatch] = []
@@ -243,8 +282,18 @@ class _Article:
     def in_junk(self, start_char: int, end_char: int) -> bool:
         return any(a < end_char and start_char < b for a, b in self.junk)
 
-    def add(self, key: str, kind: str, start_char: int, end_char: int, role: str = "actor", *,
-            name: str | None = None, country: str | None = None, sector: str | None = None) -> None:
+    def add(
+        self,
+        key: str,
+        kind: str,
+        start_char: int,
+        end_char: int,
+        role: str = "actor",
+        *,
+        name: str | None = None,
+        country: str | None = None,
+        sector: str | None = None,
+    ) -> None:
         acc = self.acc.get(key)
         if acc is None:
             acc = self.acc[key] = _Acc(key, kind)
@@ -268,16 +317,17 @@ class _Article:
         """A name's span without a leading article or trailing possessive and punctuation."""
         while start < end and self.lower[start] in DETERMINERS:
             start += 1
-        while end > start and (self.lower[end - 1] in POSSESSIVE or self.doc[end - 1].is_punct
-                               and self.lower[end - 1] not in (".",)):
+        while end > start and (
+            self.lower[end - 1] in POSSESSIVE or self.doc[end - 1].is_punct and self.lower[end - 1] not in (".",)
+        ):
             end -= 1
         return start, end
 
     def span_text(self, start: int, end: int) -> str:
-        return self.text[self.doc[start].idx : self.doc[end - 1].idx + len(self.doc[end - 1].text)]
+        return self.text[self.token_starts[start] : self.token_starts[end - 1] + len(self.texts[end - 1])]
 
     def char_span(self, start: int, end: int) -> tuple[int, int]:
-        return self.doc[start].idx, self.doc[end - 1].idx + len(self.doc[end - 1].text)
+        return self.token_starts[start], self.token_starts[end - 1] + len(self.texts[end - 1])
 
     def country_of_geo(self, match: GeoMatch) -> tuple[str | None, bool]:
         """(iso3, is a nationality-like word) of a gazetteer match."""
@@ -304,11 +354,23 @@ class _Article:
         for line in self.text.split("\n"):
             if len(line.strip()) < 120 and BYLINE.search(line.strip()):
                 self.bylines.append((offset, offset + len(line)))
+            if _headline(line):
+                self.headlines.append((offset, offset + len(line)))
             offset += len(line) + 1
         return names
 
+    def echoed(self, cand: _Cand) -> bool:
+        """Whether a name in a headline-like line also stands in the article's prose."""
+        name = self.text[cand.start_char : cand.end_char]
+        at = self.text.find(name)
+        while at >= 0:
+            if not any(a <= at < b for a, b in self.headlines):
+                return True
+            at = self.text.find(name, at + 1)
+        return False
+
     def gazetteer_matches(self) -> None:
-        for match in self.gaz.match(self.doc):
+        for match in self.gaz.match(self.doc, self.lower, self.texts):
             start_char, end_char = self.char_span(match.start, match.end)
             if self.in_junk(start_char, end_char):
                 continue
@@ -342,48 +404,107 @@ class _Article:
         return not any(ch.isdigit() for w in words for ch in w.text)
 
     def clean_entity(self, ent: Any) -> _Cand | None:
+        """The model's entity as a person or organisation name, corrected, or None if it is neither."""
         start, end = self.trim(ent.start, ent.end)
         if start >= end:
             return None
-        label = ent.label_
         text = self.span_text(start, end)
         start_char, end_char = self.char_span(start, end)
         if self.in_junk(start_char, end_char) or text.startswith("@") or "/" in text or "http" in text:
             return None
-        if not text[:1].isupper():
+        if not text[:1].isupper() or any(ch.isdigit() for ch in text):
             return None
-        # "Jane Doe, 32, of Franklin": the town of an address; "an Amritsar-based agent"
-        if start >= 3 and self.lower[start - 1] == "of" and self.lower[start - 2] == "," and self.doc[start - 3].like_num:
+        # "Jane Doe, 32, of Springfield": the town of an address; "a Lagos-based agent"
+        if (
+            start >= 3
+            and self.lower[start - 1] == "of"
+            and self.lower[start - 2] == ","
+            and self.doc[start - 3].like_num
+        ):
             return None
         if end + 1 < self.n and self.lower[end] == "-" and self.lower[end + 1] == "based":
             return None
+        if any(
+            self.lower[j] in CREDITS and self.lower[j + 1] in (":", "by")
+            for j in range(max(self.block_start[start], start - 3), start - 1)
+        ):
+            return None  # "Photo: Jane Doe / Agency": a credit
+        if ent.label_ == "PERSON":
+            return self.clean_person(start, end)
+        if ent.label_ == "ORG":
+            return self.clean_org(start, end)
+        if ent.label_ in ("GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT"):
+            # "Marion County Sheriff's Department" tagged GPE: a body by its head word
+            head = self.org_head(start, end)
+            if head is not None and head.kind in ("named", "common"):
+                return _Cand(start, end, "ORG", start_char, end_char)
+        return None
+
+    def clean_person(self, start: int, end: int) -> _Cand | None:
+        if any(self.lower[i] in POSSESSIVE for i in range(start, end)):
+            return None  # "Bavaria's Passau"
         head = self.org_head(start, end)
-        if label == "PERSON":
-            if any(ch.isdigit() for ch in text) or any(self.lower[i] in POSSESSIVE for i in range(start, end)):
-                return None
-            if head is not None and head.kind in STREET_OR_PLACE:
-                return None
-            inside = []
-            while start < end:
-                hit = self.lex.titles.starting_at(self.lower, start, end)
-                if not hit or hit[1].kind == "modifier":
-                    break
-                inside.append(hit[1])
-                start += hit[0]
-            if start >= end or not self.doc[start].text[:1].isupper():
-                return None
-            start_char = self.doc[start].idx
-            return _Cand(start, end, "PERSON", start_char, end_char, titles_inside=inside)
-        if label in ("GPE", "LOC", "FAC", "NORP", "PRODUCT", "EVENT"):
-            if head is None or head.kind not in ("named", "common"):
-                return None
-        elif label != "ORG":
-            return None
         if head is not None and head.kind in STREET_OR_PLACE:
-            return None
-        if any(ch.isdigit() for ch in text):
-            return None
-        return _Cand(start, end, "ORG", start_char, end_char)
+            return None  # "Maple Drive"
+        if head is not None and head.kind == "named" and head.sector in ("MED", "BUS") and end - start >= 2:
+            return _Cand(start, end, "ORG", *self.char_span(start, end))  # "San Francisco Chronicle"
+        tok, steps = self.doc[start:end].root, 0
+        while tok.dep_ in ("conj", "compound", "nmod", "appos", "amod", "poss") and tok.head is not tok and steps < 5:
+            tok, steps = tok.head, steps + 1
+            if tok.lemma_.lower() in PLACE_HEADS:
+                return None  # "Berrien, Cass and Van Buren counties"
+        inside = []
+        while start < end:  # "President Macron" tagged whole
+            hit = self.lex.titles.starting_at(self.lower, start, end)
+            if not hit or hit[1].kind == "modifier":
+                break
+            inside.append(hit[1])
+            start += hit[0]
+        if start >= end or not self.texts[start][:1].isupper():
+            return None  # "Lt Col": titles only
+        return _Cand(start, end, "PERSON", *self.char_span(start, end), titles_inside=inside)
+
+    def clean_org(self, start: int, end: int) -> _Cand | None:
+        if start > 0 and self.doc[start - 1].like_num:
+            return None  # "500 MW": a unit
+        if all(self.geo_at.get(i) is not None or not self.texts[i].isalpha() for i in range(start, end)):
+            return None  # "U.S.-Canada": countries, not a body
+        bracket = next((i for i in range(start + 1, end) if self.texts[i] == "("), None)
+        if bracket is not None:
+            end = bracket  # "Shanghai Composite (SHCOMP": the name stops at the bracket
+        if self.span_text(start, end).isupper() and any(self.vocab_stop(i) for i in range(start, end)):
+            return None  # "IS THE FRONT": a shouted phrase, not a name
+        cut = end
+        while end - start > 1 and self.lower[end - 1] in ("of", "for", "and", "the", "on"):
+            end -= 1  # "Department of" cut short by the model
+        if end < cut and end - start == 1 and self.lower[start] in self.lex.org_words:
+            return None  # what is left, a bare "Department", is no one in particular
+        geo = self.geo_at.get(start)
+        if (
+            geo is not None
+            and geo.end < end
+            and geo.first("country", "capital", "demonym")
+            and self.is_person_like(geo.end, end)
+        ):
+            # "ambassador to Chile Jane Doe" read as one name: a country, then a person
+            return _Cand(geo.end, end, "PERSON", *self.char_span(geo.end, end))
+        hit = self.lex.titles.ending_at(self.lower, end - 1, start + 1)
+        after = end + 1 if end < self.n and self.lower[end] == "," else end
+        if (
+            hit is not None
+            and hit[1].kind in ("role", "honorific")
+            and self.lower[end - hit[0] - 1] not in ("of", "for")
+            and after < self.n
+            and self.doc[after].ent_type_ == "PERSON"
+        ):
+            end -= hit[0]  # "former House of Representatives Speaker, X": the body, then X's title
+        head = self.org_head(start, end)
+        if head is not None and head.kind in STREET_OR_PLACE:
+            return None  # "Kano State", "the Army Headquarters", "Elm Place", "the Clean Air Act"
+        return _Cand(start, end, "ORG", *self.char_span(start, end))
+
+    def vocab_stop(self, i: int) -> bool:
+        return bool(self.doc.vocab[self.lower[i]].is_stop)
 
     def capitalised_bodies(self, taken: list[bool]) -> list[_Cand]:
         """Capitalised names ending in an organisation word that the model did not tag."""
@@ -399,24 +520,36 @@ class _Article:
                 i += 1
                 continue
             start = i
-            while start > 0 and not taken[start - 1] and (
-                self.doc[start - 1].text[:1].isupper() or self.lower[start - 1] in POSSESSIVE
-            ) and self.doc[start - 1].text not in ("(", '"', "“"):
+            while (
+                start > 0
+                and not taken[start - 1]
+                and (self.texts[start - 1][:1].isupper() or self.lower[start - 1] in POSSESSIVE)
+                and self.texts[start - 1] not in ("(", '"', "“")
+            ):
                 start -= 1
             end = i + 1
-            while end + 1 < self.n and self.lower[end] in ("of", "for", "on") and (
-                self.doc[end + 1].text[:1].isupper() or self.lower[end + 1] == "the" and end + 2 < self.n
-                and self.doc[end + 2].text[:1].isupper()
+            while (
+                end + 1 < self.n
+                and self.lower[end] in ("of", "for", "on")
+                and (
+                    self.texts[end + 1][:1].isupper()
+                    or self.lower[end + 1] == "the"
+                    and end + 2 < self.n
+                    and self.texts[end + 2][:1].isupper()
+                )
             ):
                 stop = end + (2 if self.lower[end + 1] == "the" else 1)
-                while stop < self.n and self.doc[stop].text[:1].isupper() and self.doc[stop].pos_ == "PROPN":
+                while stop < self.n and self.texts[stop][:1].isupper() and self.doc[stop].pos_ == "PROPN":
                     stop += 1
                 if stop == end + (2 if self.lower[end + 1] == "the" else 1):
                     break
                 end = stop
-            while start < i and (self.lower[start] in POSSESSIVE or self.doc[start].is_punct):
+            while start < i and (
+                self.lower[start] in POSSESSIVE or self.lower[start] in DETERMINERS or self.doc[start].is_punct
+            ):
                 start += 1
-            if end - start >= 2:
+            shouted = self.span_text(start, end).isupper() and any(self.vocab_stop(j) for j in range(start, end))
+            if end - start >= 2 and not shouted:
                 start_char, end_char = self.char_span(start, end)
                 if not self.in_junk(start_char, end_char):
                     found.append(_Cand(start, end, "ORG", start_char, end_char))
@@ -424,49 +557,60 @@ class _Article:
         return found
 
     def candidates(self, doubled: list[tuple[int, int]]) -> None:
+        self.find_datelines()
         cands: list[_Cand] = []
         taken = [False] * self.n
+        owner: dict[int, _Cand] = {}  # token -> the model's name covering it
         geo_of: list[GeoMatch | None] = [None] * self.n
         for match in self.geo:
             for i in range(match.start, match.end):
                 geo_of[i] = match
         for ent in self.doc.ents:
             cand = self.clean_entity(ent)
-            if cand is None:
+            if cand is None or self.dateline[cand.start]:
                 continue
             span = range(cand.start, cand.end)
             first = geo_of[cand.start]
             if first is not None and first.end >= cand.end:
                 continue
             if cand.label == "PERSON" and any(
-                geo_of[i] is not None and geo_of[i].entries[0].kind in NOT_NAMES for i in span  # type: ignore[union-attr]
+                geo_of[i] is not None and geo_of[i].entries[0].kind in NOT_NAMES
+                for i in span  # type: ignore[union-attr]
             ):
-                continue  # "Virginia Democrats", "Kyiv": not a person's name
+                continue  # "Ohio Democrats", "Ankara": not a person's name
             cands.append(cand)
             for i in span:
                 taken[i] = True
+                owner[i] = cand
         for match in self.geo:
             entry = match.entries[0]
+            if self.dateline[match.start]:
+                continue
             if entry.kind in ("organization", "party") and not any(taken[i] for i in range(match.start, match.end)):
                 start_char, end_char = self.char_span(match.start, match.end)
                 cands.append(_Cand(match.start, match.end, "ORG", start_char, end_char, entry=entry))
                 for i in range(match.start, match.end):
                     taken[i] = True
+        removed: set[int] = set()
         for cand in self.capitalised_bodies(taken):
-            before = next((c for c in cands if c.end == cand.start and c.label == "ORG" and c.entry is None), None)
-            if before is not None:
-                # "the Columbus Police Department" + "Intelligence Led Policing Unit": one name
+            before = owner.get(cand.start - 1)
+            if before is not None and before.end == cand.start and before.label == "ORG" and before.entry is None:
+                # "the Dayton Police Department" + "Narcotics Unit": one name
                 before.end, before.end_char = cand.end, cand.end_char
                 continue
-            # a body found by its head word replaces the model's pieces of it ("the Western District")
-            cands = [c for c in cands if c.end <= cand.start or c.start >= cand.end or c.label == "PERSON"]
-            if any(c.start < cand.end and cand.start < c.end for c in cands):
+            # a body found by its head word replaces the model's pieces of it ("the Northern District")
+            inside = {id(owner[i]): owner[i] for i in range(cand.start, cand.end) if i in owner}
+            if any(c.label == "PERSON" for c in inside.values()):
                 continue
+            removed.update(inside)
             cands.append(cand)
         for start_char, end_char in doubled:
-            i = self.token_at(start_char)
-            cands = [c for c in cands if not (c.start_char < end_char and start_char < c.end_char)]
-            cands.append(_Cand(i, self.token_at(end_char - 1) + 1, "PERSON", start_char, end_char))
+            i, j = self.token_at(start_char), self.token_at(end_char - 1) + 1
+            removed.update(id(owner[k]) for k in range(i, j) if k in owner)
+            cands.append(_Cand(i, j, "PERSON", start_char, end_char))
+        cands = [c for c in cands if id(c) not in removed]
+        if self.headlines:
+            cands = [c for c in cands if not any(a <= c.start_char < b for a, b in self.headlines) or self.echoed(c)]
         cands.sort(key=lambda c: c.start_char)
         for cand in cands:
             for match in self.geo_inside(cand.start, cand.end):
@@ -501,7 +645,7 @@ class _Article:
         return None
 
     def left_evidence(self, start: int) -> tuple[_Evidence, list[int]]:
-        """Titles, countries and bodies in the words just before a name ("Russian President ...")."""
+        """Titles, countries and bodies in the words just before a name ("German Chancellor ...")."""
         ev = _Evidence()
         geo_used: list[int] = []
         floor = self.block_start[start]
@@ -509,9 +653,11 @@ class _Article:
         bridge = False  # just read a body or country: "President of the Senate"
         while i >= floor:
             hit = self.lex.titles.ending_at(self.lower, i, floor)
-            if hit and (hit[1].kind == "modifier" or not self.doc[i - hit[0] + 1].text[:1].isupper() and (
-                hit[1].kind == "honorific" or self.doc[i].pos_ == "ADJ"
-            )):
+            if hit and (
+                hit[1].kind == "modifier"
+                or not self.doc[i - hit[0] + 1].text[:1].isupper()
+                and (hit[1].kind == "honorific" or self.doc[i].pos_ == "ADJ")
+            ):
                 hit = None  # "a major Conde Nast ...": an adjective, not a rank
             if hit:
                 ev.roles.append(hit[1])
@@ -536,6 +682,12 @@ class _Article:
             if geo is not None and geo.start not in self.inner_geo:
                 iso, is_geo = self.country_of_geo(geo)
                 if is_geo:
+                    if geo.start > floor and self.lower[geo.start - 1] in ("to", "for", "in"):
+                        # "ambassador to Chile X": the country the person is sent to, not theirs
+                        geo_used.append(geo.start)
+                        i = geo.start - 2
+                        adjacent = False
+                        continue
                     if adjacent is None:
                         adjacent = i in (start - 1, start - 2)
                     ev.country = ev.country or iso
@@ -575,15 +727,19 @@ class _Article:
         if not ranges and end + 1 < self.n and self.lower[end] == ",":
             stop = end + 1
             sent = self.sent_of[end]
-            while stop < self.n and stop - end < 14 and self.sent_of[stop] == sent and self.lower[stop] != "," and (
-                self.doc[stop].pos_ not in ("VERB", "AUX")
+            while (
+                stop < self.n
+                and stop - end < 14
+                and self.sent_of[stop] == sent
+                and self.lower[stop] != ","
+                and (self.doc[stop].pos_ not in ("VERB", "AUX"))
             ):
                 stop += 1
             ranges.append((end + 1, stop))
         return ranges
 
     def appos_evidence(self, start: int, end: int) -> tuple[_Evidence, list[int]]:
-        """Titles in an apposition: "X, China's top trade negotiator", "Sweden's deputy director, X"."""
+        """Titles in an apposition: "X, Brazil's top negotiator", "Norway's deputy minister, X"."""
         ev = _Evidence()
         geo_used: list[int] = []
         if start >= 2 and self.lower[start - 1] == ",":
@@ -605,6 +761,7 @@ class _Article:
                         break  # "an aide to Vice President X": the second title is someone else's
                     if not part.roles:
                         part.roles.append(hit[1])
+                        part.spans.append((i, i + hit[0]))
                     i += hit[0]
                     continue
                 geo = self.geo_at.get(i)
@@ -624,6 +781,7 @@ class _Article:
                     continue
                 i += 1
             if part.has_role():
+                ev.spans += part.spans
                 ev.roles += part.roles
                 ev.country = ev.country or part.country
                 ev.orgs += part.orgs
@@ -632,13 +790,15 @@ class _Article:
 
     def people(self) -> None:
         standalone = {
-            _fold(self.text[c.start_char : c.end_char]) for c in self.cands if c.label == "PERSON" and c.end - c.start == 1
+            _fold(self.text[c.start_char : c.end_char])
+            for c in self.cands
+            if c.label == "PERSON" and c.end - c.start == 1
         }
         for cand in self.cands:
             if cand.label == "ORG" and cand.entry is None and self.is_person_like(cand.start, cand.end):
                 left, _ = self.left_evidence(cand.start)
                 appos, _ = self.appos_evidence(cand.start, cand.end)
-                last = _fold(self.doc[cand.end - 1].text)
+                last = _fold(self.texts[cand.end - 1])
                 if left.has_role() or appos.has_role() or last in standalone:
                     cand.label = "PERSON"
         for cand in self.cands:
@@ -651,8 +811,12 @@ class _Article:
                 continue
             left, geo_left = self.left_evidence(cand.start)
             appos, geo_appos = self.appos_evidence(cand.start, cand.end)
-            ev = _Evidence(roles=cand.titles_inside + left.roles + appos.roles,
-                           country=left.country or appos.country, orgs=left.orgs + appos.orgs, regnal=left.regnal)
+            ev = _Evidence(
+                roles=cand.titles_inside + left.roles + appos.roles,
+                country=left.country or appos.country,
+                orgs=left.orgs + appos.orgs,
+                regnal=left.regnal,
+            )
             if ev.regnal is None and cand.titles_inside and cand.titles_inside[0].kind == "regnal":
                 ev.regnal = cand.titles_inside[0].phrase.title()
             for g in geo_left + geo_appos:
@@ -664,6 +828,8 @@ class _Article:
                 self.mark(left.first, cand.start)
             if appos.first is not None:
                 self.mark(appos.first, cand.start)
+            for a, b in appos.spans:
+                self.mark(a, b)
             words = _name_words(self.text[cand.start_char : cand.end_char])
             if not words:
                 continue
@@ -672,7 +838,8 @@ class _Article:
             else:
                 self.cluster(cand, ev, words)
         surnames = {p.words[-1].lower() for p in self.persons} | {
-            _fold(self.text[c.start_char : c.end_char]) for c, _ in singles}
+            _fold(self.text[c.start_char : c.end_char]) for c, _ in singles
+        }
         names = {" ".join(p.words).lower() for p in self.persons}
         for cand in self.cands:
             if cand.label == "ORG" and cand.entry is None:
@@ -684,6 +851,21 @@ class _Article:
                         singles.append((cand, _Evidence()))
                     else:
                         self.cluster(cand, _Evidence(), words)
+        # a surname the model did not tag ("Gallant ordered ..."): a proper noun equal to a known surname
+        known = {p.words[-1] for p in self.persons if len(p.words) > 1}
+        for i in range(self.n):
+            if (
+                self.cand_of[i] is None
+                and self.texts[i] in known
+                and self.doc[i].pos_ == "PROPN"
+                and (not self.doc[i].is_stop)
+            ):
+                s, e = self.char_span(i, i + 1)
+                if not self.in_junk(s, e):
+                    cand = _Cand(i, i + 1, "PERSON", s, e)
+                    self.cands.append(cand)
+                    self.cand_at[i] = self.cand_of[i] = cand
+                    singles.append((cand, _Evidence()))
         singles.sort(key=lambda pair: pair[0].start)
         for cand, ev in singles:
             self.resolve_single(cand, ev, _name_words(self.text[cand.start_char : cand.end_char])[0])
@@ -695,6 +877,10 @@ class _Article:
             return True
         if la[-1] != lb[-1]:
             return False
+        short, long = sorted((la, lb), key=len)
+        it = iter(long)
+        if len(short) >= 2 and all(w in it for w in short):
+            return True  # "Lula da Silva" in "Luiz Inacio Lula da Silva"
         fa, fb = la[0], lb[0]
         if INITIAL.match(a[0]) or INITIAL.match(b[0]):
             return fa[0] == fb[0]  # "B. Nzeribe" and "Benjamin Nzeribe"
@@ -721,9 +907,12 @@ class _Article:
         options = [p for p in self.persons if p.words[-1].lower() == low]
         if not options:
             options = [p for p in self.persons if len(p.words) > 1 and p.words[0].lower() == low]
+        if not options:
+            options = [p for p in self.persons if len(p.words) > 2 and low in (w.lower() for w in p.words[1:-1])]
         best = None
-        if not options and word in self.gaz.cities:
-            cand.label = "PLACE"  # "Delhi" tagged PERSON, and no one of that name in the article
+        if not options and (word in self.gaz.cities or self.doc[cand.start].pos_ != "PROPN"):
+            # "Lagos", or "Border agents say ...": a place or a common noun, and no one of that name
+            cand.label = "PLACE"
             return
         if options:
             before = []
@@ -751,7 +940,7 @@ class _Article:
                 words = [*regnal.split(), *words]
             person.key = "person:" + _fold(" ".join(words))
             display = " ".join(words)
-            for cand, ev in zip(person.cands, person.evidence, strict=True):
+            for cand in person.cands:
                 text = self.text[cand.start_char : cand.end_char]
                 if _name_words(text) == person.words and len(person.words) > 1:
                     display = _clean(text)
@@ -769,7 +958,6 @@ class _Article:
             acc = self.acc[person.key]
             acc.countries.update(countries)
             acc.sectors.update(sectors)
-            acc.person = person  # type: ignore[attr-defined]
 
     # -- pass 3: organisations -----------------------------------------------------------------
     @staticmethod
@@ -800,7 +988,8 @@ class _Article:
         if cand.entry is not None:
             name = cand.entry.name
             return _Org(_fold(name), name, country, sector, _clean(name).split())
-        name_words = [self.doc[i].text for i in range(start, end) if self.doc[i].is_alpha]
+        in_geo = {j for m in self.geo_inside(start, end) for j in range(m.start, m.end)}
+        name_words = [self.texts[i] for i in range(start, end) if self.texts[i].isalpha() and i not in in_geo]
         generic = bool(name_words) and all(w.lower() in self.lex.org_words for w in name_words)
         words: list[str] = []
         i = ext
@@ -808,14 +997,17 @@ class _Article:
             match = self.geo_at.get(i)
             if match is not None and match.end <= end and (i < start or (i == start and generic)):
                 entry = match.first("country", "capital", "demonym")
-                words.append(self.gaz.country_name(entry.iso3) or self.span_text(i, match.end) if entry else
-                             self.span_text(i, match.end))
+                words.append(
+                    self.gaz.country_name(entry.iso3) or self.span_text(i, match.end)
+                    if entry
+                    else self.span_text(i, match.end)
+                )
                 i = match.end
                 continue
             if self.lower[i] not in POSSESSIVE and not (i == ext and self.lower[i] == "the"):
-                words.append(self.doc[i].text)
+                words.append(self.texts[i])
             i += 1
-        display = _clean(self.text[self.doc[ext].idx : cand.end_char])
+        display = _clean(self.text[self.token_starts[ext] : cand.end_char])
         if self.lower[ext] == "the":
             display = display[4:]
         return _Org(_fold(" ".join(words)), display, country, sector, [w for w in words if w[:1].isalnum()])
@@ -827,8 +1019,11 @@ class _Article:
         if root.dep_ == "pobj" and root.head.lower_ in ("in", "into", "inside", "within", "outside"):
             return "place"
         text = self.text[cand.start_char : cand.end_char]
-        if cand.end - cand.start == 1 and not text.isupper() and root.dep_ in ("compound", "amod", "nmod") and (
-            root.head.pos_ in ("NOUN", "PROPN") and cand.entry is None
+        if (
+            cand.end - cand.start == 1
+            and not text.isupper()
+            and root.dep_ in ("compound", "amod", "nmod")
+            and (root.head.pos_ in ("NOUN", "PROPN") and cand.entry is None)
         ):
             return "modifier"
         return "actor"
@@ -849,8 +1044,8 @@ class _Article:
                 self.orgs[org.canonical] = org
             self.org_of[cand.start] = org.canonical
             end = cand.end
-            if end + 2 < self.n and self.doc[end].text == "(" and self.doc[end + 2].text == ")":
-                acronym = self.doc[end + 1].text
+            if end + 2 < self.n and self.texts[end] == "(" and self.texts[end + 2] == ")":
+                acronym = self.texts[end + 1]
                 if acronym.isupper() and 2 <= len(acronym) <= 10 and self.initials_fit(acronym, org.words):
                     self.acronyms[acronym] = org.canonical
         for cand in org_cands:
@@ -860,8 +1055,11 @@ class _Article:
                 if text in self.acronyms:
                     parent[canonical] = self.acronyms[text]
                     continue
-                fits = [o for o in self.orgs.values() if o.canonical != canonical and len(o.words) > 1
-                        and self.initials_fit(text, o.words)]
+                fits = [
+                    o
+                    for o in self.orgs.values()
+                    if o.canonical != canonical and len(o.words) > 1 and self.initials_fit(text, o.words)
+                ]
                 if len(fits) == 1:
                     parent[canonical] = fits[0].canonical
                     self.acronyms[text] = fits[0].canonical
@@ -875,12 +1073,16 @@ class _Article:
                 if len(sw) == 1 and lw[0] == sw[0] and all(w.strip(".") in CORPORATE for w in lw[1:]):
                     parent[long.canonical] = short.canonical  # "SoftBank Group Corp" is SoftBank
                     continue
+                country = _fold(self.gaz.country_name(long.country) or "").split()
+                if len(sw) == 1 and country and lw == [*country, *sw]:
+                    parent[short.canonical] = find(long.canonical)  # "the Senate" of "the Kenyan Senate"
+                    break
                 if len(sw) < 2 or len(lw) <= len(sw) or not (sw[0] == lw[0] or sw[-1] == lw[-1]):
                     continue
                 it = iter(lw)
                 if all(w in it for w in sw):
                     if lw[: len(sw)] == sw:
-                        # "Columbus Police Department Intelligence Unit": a part of the shorter body
+                        # "Dayton Police Department Narcotics Unit": a part of the shorter body
                         if find(long.canonical) == long.canonical:
                             parent[long.canonical] = short.canonical
                     else:
@@ -897,13 +1099,13 @@ class _Article:
             self.emit_org(canonical, cand.start_char, cand.end_char, self.org_role(cand))
             self.mark(cand.start, cand.end)
             end = cand.end
-            if end + 2 < self.n and self.doc[end].text == "(" and self.doc[end + 1].text in self.acronyms:
+            if end + 2 < self.n and self.texts[end] == "(" and self.texts[end + 1] in self.acronyms:
                 self.mark(end, end + 3)
                 s, e = self.char_span(end + 1, end + 2)
                 self.emit_org(canonical, s, e, "actor")
-        for i, tok in enumerate(self.doc):
-            if not self.used[i] and tok.text in self.acronyms:
-                canonical = self.org_parent.get(self.acronyms[tok.text], self.acronyms[tok.text])
+        for i, text in enumerate(self.texts if self.acronyms else ()):
+            if not self.used[i] and text in self.acronyms:
+                canonical = self.org_parent.get(self.acronyms[text], self.acronyms[text])
                 s, e = self.char_span(i, i + 1)
                 if not self.in_junk(s, e):
                     self.emit_org(canonical, s, e, "actor")
@@ -912,16 +1114,33 @@ class _Article:
     def emit_org(self, canonical: str, start_char: int, end_char: int, role: str) -> None:
         org = self.orgs[canonical]
         countries = self.org_countries.get(canonical, [])
-        self.add("organization:" + canonical, "organization", start_char, end_char, role,
-                 name=org.display, country=org.country or (countries[0] if countries else None), sector=org.sector)
+        self.add(
+            "organization:" + canonical,
+            "organization",
+            start_char,
+            end_char,
+            role,
+            name=org.display,
+            country=org.country or (countries[0] if countries else None),
+            sector=org.sector,
+        )
 
     # -- pass 4: collectives, bodies named by a common noun, descriptions ----------------------
     def left_modifiers(self, i: int, phrase_start: int | None = None) -> dict[str, Any]:
         """Countries, owners and determiners among the words before a noun in its phrase."""
         tok = self.doc[i]
         phrase_start = i if phrase_start is None else phrase_start
-        info: dict[str, Any] = {"isos": [], "supranational": False, "owner": None, "definite": False,
-                                "pronoun": False, "body": False, "party": False, "geo": [], "start": phrase_start}
+        info: dict[str, Any] = {
+            "isos": [],
+            "supranational": False,
+            "owner": None,
+            "definite": False,
+            "pronoun": False,
+            "body": False,
+            "party": False,
+            "geo": [],
+            "start": phrase_start,
+        }
         floor = self.block_start[i]
         for child in tok.lefts:
             if child.dep_ in ("cc", "conj", "punct", "prep", "appos", "relcl", "acl", "advcl", "mark") or (
@@ -930,8 +1149,12 @@ class _Article:
                 continue
             a, b = child.left_edge.i, child.right_edge.i + 1
             cand = self.cand_at.get(child.left_edge.i)
-            if cand is not None and cand.label == "PERSON" and not (cand.end < self.n and self.lower[cand.end] in POSSESSIVE):
-                continue  # "Trump and senior US officials": a misparsed conjunction, not an owner
+            if (
+                cand is not None
+                and cand.label == "PERSON"
+                and not (cand.end < self.n and self.lower[cand.end] in POSSESSIVE)
+            ):
+                continue  # "Macron and senior French officials": a misparsed conjunction, not an owner
             self.read_modifiers(a, min(b, phrase_start), info)
         return info
 
@@ -941,6 +1164,8 @@ class _Article:
             match = self.geo_at.get(j)
             if match is not None and match.end <= b and match.start not in self.inner_geo:
                 entry = match.first("country", "capital", "demonym", "people")
+                if (match.end < self.n and self.lower[match.end] == "-") or (j >= 2 and self.lower[j - 1] == "-"):
+                    entry = None  # "Russian-backed separatists", "pro-Russian rebels": not their nationality
                 if entry is not None:
                     if entry.iso3:
                         info["isos"].append(entry.iso3)
@@ -973,7 +1198,7 @@ class _Article:
             j += 1
 
     def right_country(self, i: int) -> tuple[str | None, int]:
-        """The country of "officials in Seoul", "troops from Chad": (iso3, end token) or (None, i + 1)."""
+        """The country of "officials in Tokyo", "troops from Chad": (iso3, end token) or (None, i + 1)."""
         for child in self.doc[i].rights:
             if child.dep_ == "prep" and child.lower_ in ("in", "from", "of") and child.i == i + 1:
                 objects = [x for x in child.children if x.dep_ == "pobj"]
@@ -987,17 +1212,13 @@ class _Article:
         return None, i + 1
 
     def members_of_body(self, i: int) -> bool:
-        """"leaders of the Peoples Democratic Party": the body's people, not a collective of their own."""
+        """ "leaders of the Labour Party": the body's people, not a collective of their own."""
         for child in self.doc[i].rights:
             if child.dep_ == "prep" and child.lower_ == "of":
                 objects = [x for x in child.children if x.dep_ == "pobj"]
-                return bool(objects) and any(
-                    c.label == "ORG" and c.start <= objects[0].i < c.end for c in self.cands_near(objects[0].i))
+                cand = self.cand_of[objects[0].i] if objects else None
+                return cand is not None and cand.label == "ORG"
         return False
-
-    def cands_near(self, i: int) -> list[_Cand]:
-        cand = self.cand_of[i]
-        return [cand] if cand is not None else []
 
     def mentions_of(self, test: Any) -> tuple[list[int], list[str]]:
         """Token positions and keys of the actor mentions so far whose actor passes ``test``, in order."""
@@ -1014,13 +1235,18 @@ class _Article:
         return keys[0] if keys else None
 
     def bodies(self) -> None:
-        """Bodies named by a common noun after a country ("the UK police") or a person ("the Trump
+        """Bodies named by a common noun after a country ("the UK police") or a person ("the Obama
         administration"), and "the police" / "the administration" referring to one."""
         police_named = self.mentions_of(lambda a: a.kind == "organization" and "police" in a.key)
         police = self.mentions_of(lambda a: a.kind == "organization" and "COP" in a.sectors)
         administrations: tuple[list[int], list[str]] = ([], [])
+        heads = self.lex.common_org_words | {"administration"}
         for i in range(self.n):
-            if self.used[i] or not (self.doc[i].is_lower or self.doc[i].is_title and i == self.block_start[i]):
+            if (
+                self.used[i]
+                or self.lower[i] not in heads
+                or not (self.doc[i].is_lower or self.doc[i].is_title and i == self.block_start[i])
+            ):
                 continue
             if self.lower[i] == "administration":
                 cand = self.cand_end.get(i)
@@ -1030,9 +1256,17 @@ class _Article:
                 if person is not None:
                     name = f"{person.words[-1]} administration"
                     s = cand.start_char
-                    self.add("organization:" + _fold(name), "organization", s, e, name=name, sector="GOV",
-                             country=self.acc[person.key].countries.most_common(1)[0][0]
-                             if self.acc.get(person.key) and self.acc[person.key].countries else None)
+                    self.add(
+                        "organization:" + _fold(name),
+                        "organization",
+                        s,
+                        e,
+                        name=name,
+                        sector="GOV",
+                        country=self.acc[person.key].countries.most_common(1)[0][0]
+                        if self.acc.get(person.key) and self.acc[person.key].countries
+                        else None,
+                    )
                     self.mark(cand.start, i + 1)
                     administrations[0].append(i)
                     administrations[1].append("organization:" + _fold(name))
@@ -1051,12 +1285,26 @@ class _Article:
             s, e = self.char_span(i - length + 1, i + 1)
             if info["isos"] and len(set(info["isos"])) == 1 and not info["supranational"]:
                 iso = info["isos"][0]
-                name = f"{self.gaz.country_name(iso)} {head.phrase}"
+                # the words between the country and the head belong to the name: "Japan's trade ministry"
+                after = max(self.geo_at[g].end for g in info["geo"])
+                words = [self.lower[j] for j in range(after, i + 1) if self.lower[j] not in POSSESSIVE]
+                body = SAME_BODY.get(" ".join(words), " ".join(words))
+                name = f"{self.gaz.country_name(iso)} {body}"
                 for g in info["geo"]:
                     self.consumed_geo[g] = "org"
-                s = self.doc[info["start"]].idx
-                self.add("organization:" + _fold(name), "organization", s, e, name=name, country=iso,
-                         sector=head.sector)
+                s = self.token_starts[info["start"]]
+                self.add(
+                    "organization:" + _fold(name),
+                    "organization",
+                    s,
+                    e,
+                    name=_clean(self.text[s:e]),
+                    country=iso,
+                    sector=head.sector,
+                )
+                if head.phrase == "police":  # "the Kenyan police ... police said": the same body
+                    police_named[0].append(i)
+                    police_named[1].append("organization:" + _fold(name))
                 self.mark(info["start"], i + 1)
             elif head.phrase == "police" and not info["body"] and not info["pronoun"]:
                 key = self.nearest(police_named, i) or self.nearest(police, i)
@@ -1065,13 +1313,16 @@ class _Article:
                     self.used[i] = True
 
     def collectives(self) -> None:
+        police = self.mentions_of(lambda a: a.kind == "organization" and "COP" in a.sectors)
         pending: list[tuple[str, int, int, str | None, str, str | None, int]] = []
         last_of_class: dict[str, str] = {}
         for i in range(self.n):
             if self.used[i] or self.lower[i] not in self.lex.group_nouns:
                 continue
             tok = self.doc[i]
-            if tok.dep_ == "compound" or (tok.tag_ not in ("NNS", "NNPS") and self.lower[i] not in ("police", "public")):
+            if tok.dep_ == "compound" or (
+                tok.tag_ not in ("NNS", "NNPS") and self.lower[i] not in ("police", "public")
+            ):
                 continue
             if not (tok.is_lower or tok.is_title and i == self.block_start[i]):
                 continue  # "Commissioner of Police": part of a title or a name
@@ -1089,17 +1340,30 @@ class _Article:
                 if iso_right:
                     isos = [iso_right]
             owner = info["owner"]
-            if not (isos or info["supranational"] or owner or self.lower[i] == "police" or (
-                info["definite"] and group.group_class not in ("people", "public")
-            )):
+            acting = self.lower[i] in SELF_NAMED and tok.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "conj")
+            if not (
+                isos
+                or info["supranational"]
+                or owner
+                or acting
+                or self.lower[i] == "police"
+                or (info["definite"] and group.group_class not in ("people", "public"))
+            ):
                 continue  # "officials", "the public": no one in particular
             for g in info["geo"]:
                 self.consumed_geo[g] = "group"
             if self.lower[i] in ("people", "nation") and len(set(isos)) == 1 and not info["supranational"]:
-                # "the North Korean people": the nation as a whole
+                # "the Polish people": the nation as a whole
                 s, e = self.doc[info["start"]].idx, tok.idx + len(tok.text)
-                self.add(f"country:{isos[0]}", "country", s, e, name=self.gaz.country_name(isos[0]),
-                         country=isos[0], sector="GOV")
+                self.add(
+                    f"country:{isos[0]}",
+                    "country",
+                    s,
+                    e,
+                    name=self.gaz.country_name(isos[0]),
+                    country=isos[0],
+                    sector="GOV",
+                )
                 self.mark(info["start"], i + 1)
                 continue
             iso = isos[0] if len(set(isos)) == 1 and not info["supranational"] else None
@@ -1107,19 +1371,29 @@ class _Article:
                 acc = self.acc.get(owner.key)
                 iso = acc.countries.most_common(1)[0][0] if acc and acc.countries else None
             number = next((re.sub(r"\D", "", c.text) for c in tok.children if c.dep_ == "nummod"), None) or None
+            if (
+                not (isos or info["supranational"] or owner)
+                and group.group_class == "police"
+                and (self.nearest(police, i))
+            ):
+                # "Dayton police officers ... the officers": the body they serve in
+                key = self.nearest(police, i) or ""
+                self.add(key, "organization", self.token_starts[info["start"]], self.char_span(end - 1, end)[1])
+                self.mark(info["start"], end)
+                continue
             if not (isos or info["supranational"] or owner) and group.group_class in last_of_class:
                 key = last_of_class[group.group_class]
             else:
                 key = f"group:{iso or 'none'}:{group.group_class}"
             start = info["start"]
-            s, e = self.doc[start].idx, self.char_span(end - 1, end)[1]
+            s, e = self.token_starts[start], self.char_span(end - 1, end)[1]
             self.mark(start, end)
             last_of_class[group.group_class] = key
             pending.append((key, s, e, iso, group.group_class, group.sector, i) + (int(number) if number else -1,))
         self.emit_groups(pending)
 
     def people_groups(self) -> list[tuple]:
-        """Nationalities as nouns: "150 Indians", "the Ukrainians"."""
+        """Nationalities as nouns: "200 Syrians", "the Bolivians"."""
         pending = []
         for match in self.geo:
             entry = match.entries[0]
@@ -1132,10 +1406,20 @@ class _Article:
             while start < match.start and (self.lower[start] in DEFINITE or self.lower[start] in DETERMINERS):
                 start += 1
             number = next((re.sub(r"\D", "", c.text) for c in last.children if c.dep_ == "nummod"), "")
-            s, e = self.doc[start].idx, self.char_span(match.start, match.end)[1]
+            s, e = self.token_starts[start], self.char_span(match.start, match.end)[1]
             self.mark(start, match.end)
-            pending.append((f"group:{entry.iso3 or 'none'}:people", s, e, entry.iso3, "people", None, match.start,
-                            int(number) if number else -1))
+            pending.append(
+                (
+                    f"group:{entry.iso3 or 'none'}:people",
+                    s,
+                    e,
+                    entry.iso3,
+                    "people",
+                    None,
+                    match.start,
+                    int(number) if number else -1,
+                )
+            )
         return pending
 
     def emit_groups(self, pending: list[tuple]) -> None:
@@ -1145,7 +1429,7 @@ class _Article:
             if number >= 0:
                 numbers.setdefault(key, set()).add(number)
         current: dict[str, str] = {}
-        for key, s, e, iso, cls, sector, _i, number in pending:
+        for key, s, e, iso, _cls, sector, _i, number in pending:
             final = key
             if len(numbers.get(key, ())) > 1:
                 if number >= 0:
@@ -1176,15 +1460,33 @@ class _Article:
                 return "actor"
             if prep == "to":
                 return "place" if head.head.lemma_.lower() in MOTION else "actor"
+            if prep == "at" and head.head.lemma_.lower() in AIMED:
+                return "actor"  # "fired rockets at Israel"
             return "actor" if prep in ACTOR_PREPS else "place"
         if dep in ("compound", "amod", "nmod", "npadvmod", "nummod"):
             return "modifier"
         return "other"
 
     def is_dateline(self, match: GeoMatch) -> bool:
-        at_start = match.start == self.sent_start[match.start] or self.text[: self.doc[match.start].idx].endswith("\n")
+        at_start = match.start == self.block_start[match.start]
         after = self.lower[match.end] if match.end < self.n else ""
-        return at_start and after in (":", "—", "–", "-", "(")
+        return at_start and after in (":", "—", "–", "-", "(") or self.dateline[match.start]
+
+    def find_datelines(self) -> None:
+        """ "ST. JOSEPH, Mich. (AP) —", "WASHINGTON (Reuters) -": where and from whom, not who acts."""
+        self.dateline = [False] * self.n
+        starts = sorted(set(self.block_start))
+        for b in starts:
+            for k in range(b, min(self.n, b + 10)):
+                word = self.texts[k]
+                if word in ("—", "–", "-", "--", ":") and k > b:
+                    head = self.texts[b]
+                    bracket = "(" in self.texts[b:k]
+                    if (head.isupper() and len(head) > 1) or bracket:
+                        self.dateline[b:k] = [True] * (k - b)
+                    break
+                if not (word[:1].isupper() or self.doc[k].is_punct):
+                    break
 
     def countries(self) -> None:
         for match in self.geo:
@@ -1201,22 +1503,67 @@ class _Article:
                         continue
                     role = self.geo_role(self.doc[match.start : match.end].root)
                 self.add(f"country:{iso}", "country", s, e, role, name=entry.name, country=iso, sector="GOV")
+            elif entry.kind == "channel":
+                # "wrote on Twitter" is a channel; "Twitter suspended the account" an actor
+                root = self.doc[match.start : match.end].root
+                while root.dep_ == "conj" and root.head is not root:
+                    root = root.head
+                acts = root.dep_ in ("nsubj", "nsubjpass") or root.dep_ == "pobj" and root.head.dep_ == "agent"
+                self.add(
+                    "organization:" + _fold(entry.name),
+                    "organization",
+                    s,
+                    e,
+                    "actor" if acts else "place",
+                    name=entry.name,
+                    country=entry.iso3,
+                    sector=entry.sector,
+                )
             elif entry.kind == "bloc":
-                role = self.consumed_geo.get(match.start) or self.geo_role(self.doc[match.start : match.end].root)
-                self.add("organization:" + _fold(entry.name), "organization", s, e, role, name=entry.name,
-                         country=entry.iso3, sector=entry.sector)
+                root = self.doc[match.start : match.end].root
+                role = self.consumed_geo.get(match.start) or self.geo_role(root)
+                if root.dep_ == "poss":
+                    role = "place"  # "Europe's population": the continent, not the union
+                self.add(
+                    "organization:" + _fold(entry.name),
+                    "organization",
+                    s,
+                    e,
+                    role,
+                    name=entry.name,
+                    country=entry.iso3,
+                    sector=entry.sector,
+                )
             elif entry.kind == "demonym" and match.start not in self.consumed_geo and entry.iso3:
                 head = last.head
                 if head.i > last.i and head.lower_ in ("people", "nation") and not self.used[head.i]:
-                    self.add(f"country:{entry.iso3}", "country", s, head.idx + len(head.text),
-                             name=entry.name, country=entry.iso3, sector="GOV")
+                    self.add(
+                        f"country:{entry.iso3}",
+                        "country",
+                        s,
+                        head.idx + len(head.text),
+                        name=entry.name,
+                        country=entry.iso3,
+                        sector="GOV",
+                    )
                     self.mark(match.start, head.i + 1)
-                elif last.dep_ not in ("amod", "compound", "nmod") and match.start > 0 and (
-                    self.lower[match.start - 1] == "the" and self.span_text(match.start, match.end)
-                    in self.gaz.plural_is_adjective
+                elif (
+                    last.dep_ not in ("amod", "compound", "nmod")
+                    and match.start > 0
+                    and (
+                        self.lower[match.start - 1] == "the"
+                        and self.span_text(match.start, match.end) in self.gaz.plural_is_adjective
+                    )
                 ):
-                    self.add(f"country:{entry.iso3}", "country", self.doc[match.start - 1].idx, e,
-                             name=entry.name, country=entry.iso3, sector="GOV")
+                    self.add(
+                        f"country:{entry.iso3}",
+                        "country",
+                        self.token_starts[match.start - 1],
+                        e,
+                        name=entry.name,
+                        country=entry.iso3,
+                        sector="GOV",
+                    )
             elif entry.kind in ("member", "party_adj"):
                 head = last.head
                 if entry.kind == "party_adj":
@@ -1226,19 +1573,30 @@ class _Article:
                     self.mark(match.start, head.i + 1)
                 elif last.dep_ in ("compound", "amod"):
                     continue
-                self.add("organization:" + _fold(entry.name), "organization", s, e, name=entry.name,
-                         country=entry.iso3, sector="PTY")
+                self.add(
+                    "organization:" + _fold(entry.name),
+                    "organization",
+                    s,
+                    e,
+                    name=entry.name,
+                    country=entry.iso3,
+                    sector="PTY",
+                )
 
     def descriptions(self) -> None:
-        """"the North Korean leader", "the president": a person named before with that role."""
+        """ "the Turkish leader", "the president": a person named before with that role."""
         roles: dict[str, list[tuple[_Person, str | None]]] = {}
         for person in self.persons:
             acc = self.acc.get(person.key)
             iso = acc.countries.most_common(1)[0][0] if acc and acc.countries else None
+            words: set[str] = set()
             for ev in person.evidence:
                 for title in ev.roles:
-                    word = title.phrase.split()[-1]
-                    roles.setdefault(word, []).append((person, iso))
+                    words.add(title.phrase.split()[-1])
+                    if title.phrase in LEADERS:
+                        words.update(("leader", "counterpart"))
+            for word in words:
+                roles.setdefault(word, []).append((person, iso))
         if not roles:
             return
         for i in range(self.n):
@@ -1291,12 +1649,16 @@ class _Article:
                 aliases.append(name)
             if acc.kind == "country" and name not in aliases:
                 aliases.append(name)
-            actors.append(Actor(
-                key=key, name=name, kind=acc.kind,
-                country_code=acc.countries.most_common(1)[0][0] if acc.countries else None,
-                sector=acc.sectors.most_common(1)[0][0] if acc.sectors else None,
-                aliases=aliases,
-            ))
+            actors.append(
+                Actor(
+                    key=key,
+                    name=name,
+                    kind=acc.kind,
+                    country_code=acc.countries.most_common(1)[0][0] if acc.countries else None,
+                    sector=acc.sectors.most_common(1)[0][0] if acc.sectors else None,
+                    aliases=aliases,
+                )
+            )
         mentions = [
             Mention(f.key, self.text[f.start : f.end], f.start, f.end, self.sent_of[f.token])
             for f in sorted(self.found, key=lambda f: (f.start, f.end))
