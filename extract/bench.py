@@ -262,9 +262,18 @@ def bench_stages(home: Path, url_file: Path) -> list[dict[str, Any]]:
             bare = measure(limit, settings, batch)
             row["limit_per_s"] = bare["items"] / bare["seconds"]
             row["efficiency"] = row["per_s"] / row["limit_per_s"]
+        if name == "nlp":
+            row["words_per_s"] = _english_words(settings, batch) / figures["seconds"]
         rows.append(row)
         print(f"  {name:<10} {figures['items']:>6} items in {figures['seconds']:7.2f} s", flush=True)
     return rows
+
+
+def _english_words(settings: Settings, batch: str) -> int:
+    from extract.staging import batch_dir, read_jsonl
+
+    rows = read_jsonl(batch_dir(settings, batch) / "articles.jsonl")
+    return sum(row["n_words"] for row in rows if row["language"] == "en")
 
 
 def bench_cli(home: Path, url_file: Path) -> dict[str, Any]:
@@ -389,6 +398,8 @@ def format_table(report: dict[str, Any]) -> str:
             f"{row['stage']:<10} {row['items']:>6} {row['seconds']:8.2f} {row['per_s']:9.1f} "
             f"{row['peak_mb']:8.0f} {limit} {efficiency}"
         )
+    nlp = next(row for row in report["stages"] if row["stage"] == "nlp")
+    lines.append(f"NLP: {nlp['words_per_s']:,.0f} words/s, {nlp['per_s']:.1f} articles/s")
     cli = report["end_to_end"]["cli"]
     lines.append(f"end to end, CLI:     {cli['articles']} articles in {cli['seconds']:.1f} s = {cli['per_s']:.2f}/s "
                  f"(peak {cli['peak_mb']:.0f} MB)")  # fmt: skip

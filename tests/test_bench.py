@@ -23,6 +23,7 @@ def test_benchmark_reports_every_figure(shared: Path, tmp_path: Path, capsys) ->
     assert list(stages) == ["discover", "fetch", "clean", "nlp", "load", "dbt build", "checks"]
     for row in stages.values():
         assert row["items"] > 0 and row["seconds"] > 0 and row["per_s"] > 0 and row["peak_mb"] > 0, row
+    assert stages["nlp"]["words_per_s"] > 0
     for name in ("clean", "nlp", "load"):
         assert stages[name]["limit_per_s"] > 0 and stages[name]["efficiency"] > 0
     for run in ("cli", "airflow"):
