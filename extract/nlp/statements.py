@@ -21,6 +21,7 @@ whose speaker is given by actor key (None when the text names no speaker).
 from __future__ import annotations
 
 import bisect
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -30,6 +31,7 @@ from extract.nlp.speech import (
     CONTENT_DEPS,
     FIRST_PERSON,
     Lexicon,
+    Range,
     according_source,
     clause_head,
     content_of,
@@ -47,8 +49,22 @@ __all__ = ["Statement", "find_statements"]
 MIN_UNATTRIBUTED_WORDS = 4  # a quote nobody is said to say must be at least this long to count
 MIN_REPORTED_WORDS = 2
 # how a quote may hang from the speech verb that governs it (not as its subject, nor a time phrase)
-GOVERNED_DEPS = {"ccomp", "xcomp", "dobj", "obj", "oprd", "attr", "acomp", "advcl", "parataxis", "dep", "acl",
-                 "relcl", "appos", "npadvmod"}
+GOVERNED_DEPS = {
+    "ccomp",
+    "xcomp",
+    "dobj",
+    "obj",
+    "oprd",
+    "attr",
+    "acomp",
+    "advcl",
+    "parataxis",
+    "dep",
+    "acl",
+    "relcl",
+    "appos",
+    "npadvmod",
+}
 GOVERNED_PREPS = {"as", "of", "for", "about", "on", "with", "to"}
 MAX_CLIMB = 12
 
@@ -63,6 +79,7 @@ class Statement:
     speaker_key: str | None = None  # an Actor.key from find_actors, or None
     cue: str | None = None  # said, told, according to, ...
     speaker_text: str | None = None  # the words naming the speaker ("he", "the ministry"), when found
+    cue_start: int | None = None  # character offset of the cue word ("said"), when there is one
 
 
 @dataclass
@@ -71,13 +88,14 @@ class _Attribution:
     speakers: list[str | None]
     speaker_text: str | None = None
     first_person: bool = False
+    cue_start: int | None = None
 
 
 @dataclass
 class _Reported:
     statement: Statement
     cue_token: int
-    content: tuple[int, int]  # first and last token of the content
+    content: Range  # first and last token of the content
     has_subject: bool = True
 
 
@@ -95,6 +113,8 @@ class _Article:
     sentence_starts: list[int]  # character offset of each of the parser's sentences
     sentence_start: list[int]  # token -> first token of its sentence
     sentence_end: list[int]  # token -> first token after its sentence
+    paragraph_tokens: list[Range]  # paragraph -> its first and last token
+    words_before: list[int]  # token -> how many words (not punctuation) come before it
     resolver: SpeakerResolver = field(repr=False)
 
     def token_at(self, char: int) -> int:
@@ -121,12 +141,14 @@ def find_statements(doc: Any, actors: list[Actor], mentions: list[Mention]) -> l
 def _article(doc: Any, actors: list[Actor], mentions: list[Mention]) -> _Article:
     text = doc.text
     spans = paragraphs(text)
-    starts = [span[0] for span in spans]
-    token_starts = [t.idx for t in doc]
+    columns = doc.to_array(["IDX", "IS_ALPHA", "LIKE_NUM"]).tolist()  # no Token objects: long texts stay quick
+    token_starts = [row[0] for row in columns]
     paragraph_of = []
-    for t in doc:
-        k = bisect.bisect_right(starts, t.idx) - 1
-        paragraph_of.append(k if k >= 0 and t.idx < spans[k][1] else -1)
+    k = 0
+    for start in token_starts:
+        while k < len(spans) and spans[k][1] <= start:
+            k += 1
+        paragraph_of.append(k if k < len(spans) and spans[k][0] <= start else -1)
     quotes = find_quotes(text)
     quote_of, inner_of = [-1] * len(doc), [-1] * len(doc)
     for index, quote in enumerate(quotes):
@@ -145,8 +167,30 @@ def _article(doc: Any, actors: list[Actor], mentions: list[Mention]) -> _Article
     for sent in sentences:
         for i in range(sent.start, sent.end):
             sentence_start[i], sentence_end[i] = sent.start, sent.end
-    return _Article(doc, text, lex, quotes, spans, token_starts, paragraph_of, quote_of, inner_of, sentence_starts,
-                    sentence_start, sentence_end, resolver)
+    paragraph_tokens = [(len(doc), -1)] * len(spans)
+    words_before = [0] * (len(doc) + 1)
+    for i, (_, alpha, number) in enumerate(columns):
+        k = paragraph_of[i]
+        if k != -1:
+            paragraph_tokens[k] = (min(paragraph_tokens[k][0], i), i)
+        words_before[i + 1] = words_before[i] + (1 if alpha or number else 0)
+    return _Article(
+        doc,
+        text,
+        lex,
+        quotes,
+        spans,
+        token_starts,
+        paragraph_of,
+        quote_of,
+        inner_of,
+        sentence_starts,
+        sentence_start,
+        sentence_end,
+        paragraph_tokens,
+        words_before,
+        resolver,
+    )
 
 
 # -- speakers --------------------------------------------------------------------------------
@@ -175,17 +219,16 @@ def _cue_attribution(article: _Article, token: Any) -> _Attribution | None:
     if cue is not None:
         attribution = _speakers(article, subject_of(token))
         attribution.cue = cue[0]
-        return attribution
-    parts = noun_cue_parts(token, article.lex)
-    if parts is not None:
+    elif (parts := noun_cue_parts(token, article.lex)) is not None:
         attribution = _speakers(article, parts[0])
         attribution.cue = token.lemma_.lower()
-        return attribution
-    if is_attribution_phrase(token, article.lex):
+    elif is_attribution_phrase(token, article.lex):
         attribution = _speakers(article, according_source(token))
         attribution.cue = f"{token.lower_} {token.nbor(1).lower_}"
-        return attribution
-    return None
+    else:
+        return None
+    attribution.cue_start = token.idx
+    return attribution
 
 
 # -- direct quotes ---------------------------------------------------------------------------
@@ -245,8 +288,11 @@ def _bare_cue(article: _Article, token: Any, quote: Quote) -> _Attribution | Non
     """A cue with nothing of its own to report ("Harris said.", "she added,"): it reports the quote."""
     inside = range(quote.open_at, quote.outer_end)
     if verb_cue(token, article.lex) is not None:
-        own = [c for c in token.children if c.dep_ in CONTENT_DEPS and c.idx not in inside and not c.is_punct
-               and article.quote_of[c.i] == -1]
+        own = [
+            c
+            for c in token.children
+            if c.dep_ in CONTENT_DEPS and c.idx not in inside and not c.is_punct and article.quote_of[c.i] == -1
+        ]
         if own:
             return None
     return _cue_attribution(article, token)
@@ -256,8 +302,11 @@ def _adjacent(article: _Article, index: int, quote: Quote) -> _Attribution | Non
     """A bare cue in the words right after the quote, else right before it (same paragraph)."""
     doc = article.doc
     lo, hi = _region(article, quote)
-    following = article.quotes[index + 1] if index + 1 < len(article.quotes) else None
-    after_limit = min(following.open_at, hi) if following is not None else hi
+    after_limit = hi
+    for later in article.quotes[index + 1 :]:  # the next quote that is not inside this one
+        if later.open_at >= quote.outer_end:
+            after_limit = min(hi, later.open_at)
+            break
     before_limit = lo
     for k in range(index - 1, -1, -1):  # the closest quote before it that is not around it
         if article.quotes[k].outer_end <= quote.open_at:
@@ -298,24 +347,34 @@ def _direct_statements(article: _Article) -> list[Statement]:
         attributions.append(attribution)
     _inherit(article, attributions)
     statements: list[Statement] = []
-    speakers_of_quote: dict[int, list[str | None]] = {}
     for index, quote in enumerate(quotes):
         attribution = attributions[index]
         words = text[quote.start : quote.end].split()
+        if not any(c.isalnum() for c in text[quote.start : quote.end]):
+            continue
         if attribution is not None and attribution.first_person:
             if quote.parent is not None:
-                speakers_of_quote[index] = speakers_of_quote.get(quote.parent, [None])
                 continue  # "I said, 'X'" inside the speaker's own quote: the outer quote has the words
-            attribution = _Attribution(attribution.cue, [None], attribution.speaker_text)
+            attribution = _Attribution(
+                attribution.cue, [None], attribution.speaker_text, cue_start=attribution.cue_start
+            )
         if attribution is None:
             if len(words) < MIN_UNATTRIBUTED_WORDS or _is_title_like(words):
-                continue
+                continue  # a scare quote or a title
             attribution = _Attribution(None, [None])
-        speakers_of_quote[index] = attribution.speakers
         for key in attribution.speakers:
             statements.append(
-                Statement(text[quote.start : quote.end], "direct", quote.start, quote.end,
-                          article.sentence_index(quote.start), key, attribution.cue, attribution.speaker_text)
+                Statement(
+                    text[quote.start : quote.end],
+                    "direct",
+                    quote.start,
+                    quote.end,
+                    article.sentence_index(quote.start),
+                    key,
+                    attribution.cue,
+                    attribution.speaker_text,
+                    attribution.cue_start,
+                )
             )
     return statements
 
@@ -349,6 +408,8 @@ def _inherit(article: _Article, attributions: list[_Attribution | None]) -> None
             if own[position] is not None:
                 previous = own[position]
                 continue
+            if not _sentence_like(article, quotes[index]):
+                continue  # a word or two in quotation marks with no cue of its own: a scare quote
             if previous is not None:
                 attributions[index] = previous
             elif following[position] is not None:
@@ -356,6 +417,11 @@ def _inherit(article: _Article, attributions: list[_Attribution | None]) -> None
             elif _fills_paragraph(article, quotes[index]) and paragraph - 1 in by_paragraph:
                 last = by_paragraph[paragraph - 1][-1]
                 attributions[index] = attributions[last]
+
+
+def _sentence_like(article: _Article, quote: Quote) -> bool:
+    words = article.text[quote.start : quote.end].split()
+    return len(words) >= MIN_UNATTRIBUTED_WORDS or article.text[quote.end - 1] in ".?!"
 
 
 def _fills_paragraph(article: _Article, quote: Quote) -> bool:
@@ -367,16 +433,14 @@ def _fills_paragraph(article: _Article, quote: Quote) -> bool:
 # -- reported speech -------------------------------------------------------------------------
 
 
-def _clip(article: _Article, tokens: set[int], paragraph: int) -> tuple[int, int] | None:
-    """First and last token of a content span, kept to one paragraph and trimmed of punctuation
-    and a leading complementizer ("that")."""
+def _clip(article: _Article, first: int, last: int, paragraph: int) -> Range | None:
+    """A content's tokens kept to one paragraph and trimmed of punctuation and a leading "that"."""
     doc = article.doc
-    kept = sorted(i for i in tokens if article.paragraph_of[i] == paragraph)
-    if not kept:
-        return None
-    first, last = kept[0], kept[-1]
-    while first <= last and (doc[first].is_punct or doc[first].is_space
-                             or (doc[first].dep_ == "mark" and doc[first].lower_ == "that")):
+    first = max(first, article.paragraph_tokens[paragraph][0])
+    last = min(last, article.paragraph_tokens[paragraph][1])
+    while first <= last and (
+        doc[first].is_punct or doc[first].is_space or (doc[first].dep_ == "mark" and doc[first].lower_ == "that")
+    ):
         first += 1
     while last >= first and (doc[last].is_space or (doc[last].is_punct and not _closes_inside(article, last, first))):
         last -= 1
@@ -400,7 +464,7 @@ def _span_text(article: _Article, first: int, last: int) -> tuple[int, int]:
 
 
 def _word_count(article: _Article, first: int, last: int) -> int:
-    return sum(1 for t in article.doc[first : last + 1] if t.is_alpha or t.like_num)
+    return article.words_before[last + 1] - article.words_before[first]
 
 
 def _within_other_quote(article: _Article, start: int, end: int, cue: int) -> bool:
@@ -422,7 +486,7 @@ def _reported_statements(article: _Article) -> list[Statement]:
         paragraph = article.paragraph_of[token.i]
         if paragraph == -1:
             continue
-        content: set[int] | None = None
+        content: Range | None = None
         cut = (token.i, token.i)  # the cue's own words, which the content never spans
         cue = verb_cue(token, lex)
         if cue is not None:
@@ -441,10 +505,12 @@ def _reported_statements(article: _Article) -> list[Statement]:
             if parts is None:
                 continue
             subject, clause = parts
-            content = {t.i for t in clause.subtree}
+            content = (clause.left_edge.i, clause.right_edge.i)
             cue_name = token.lemma_.lower()
-        if not content or (subject is not None and subject.lower_ in FIRST_PERSON):
+        if content is None or (subject is not None and subject.lower_ in FIRST_PERSON):
             continue  # nothing reported; or the author, or a quoted speaker whose quote has these words
+        if any(child.dep_ == "neg" for child in token.children):
+            continue  # "did not say whether ...": nothing was said
         pieces = _pieces(article, content, cut, paragraph, token.i)
         if not pieces:
             continue
@@ -452,20 +518,28 @@ def _reported_statements(article: _Article) -> list[Statement]:
         text = " ".join(article.text[slice(*_span_text(article, a, b))] for a, b in pieces)
         attribution = _speakers(article, subject)
         for key in attribution.speakers:
-            statement = Statement(text, "reported", start, end, article.sentence_index(start), key, cue_name,
-                                  attribution.speaker_text)
+            statement = Statement(
+                text,
+                "reported",
+                start,
+                end,
+                article.sentence_index(start),
+                key,
+                cue_name,
+                attribution.speaker_text,
+                token.idx,
+            )
             found.append(_Reported(statement, token.i, (pieces[0][0], pieces[-1][1]), subject is not None))
     return _without_repeats(found)
 
 
-def _pieces(article: _Article, content: set[int], cut: tuple[int, int], paragraph: int,
-            cue: int) -> list[tuple[int, int]]:
+def _pieces(article: _Article, content: Range, cut: Range, paragraph: int, cue: int) -> list[Range]:
     """The content as one or two runs of tokens around the cue's own words ("A, X said, B"),
     each kept to the cue's paragraph; a run that is all inside quotation marks is left to the
     direct quote, and a run of a word or two beside a longer one is dropped."""
     pieces = []
-    for part in ({i for i in content if i < cut[0]}, {i for i in content if i > cut[1]}):
-        clipped = _clip(article, part, paragraph) if part else None
+    for first, last in ((content[0], min(content[1], cut[0] - 1)), (max(content[0], cut[1] + 1), content[1])):
+        clipped = _clip(article, first, last, paragraph) if first <= last else None
         if clipped is None or _word_count(article, *clipped) < MIN_REPORTED_WORDS:
             continue
         if _within_other_quote(article, *_span_text(article, *clipped), cue):
@@ -476,12 +550,12 @@ def _pieces(article: _Article, content: set[int], cut: tuple[int, int], paragrap
     return pieces
 
 
-def _according_content(article: _Article, token: Any) -> tuple[set[int] | None, tuple[int, int]]:
+def _according_content(article: _Article, token: Any) -> tuple[Range | None, Range]:
     """The clause "according to X" attributes, and the phrase's own tokens."""
     doc = article.doc
     head = clause_head(token)
-    phrase = {t.i for t in token.subtree} | {t.i for t in doc[token.i + 1].subtree}
-    cut = (min(phrase), max(phrase))
+    following = doc[token.i + 1]
+    cut = (min(token.left_edge.i, following.left_edge.i), max(token.right_edge.i, following.right_edge.i))
     node = head
     for _ in range(12):  # a report already ("X said ..., according to Y"): Y is the channel, not a new statement
         cue = verb_cue(node, article.lex)
@@ -490,33 +564,57 @@ def _according_content(article: _Article, token: Any) -> tuple[set[int] | None, 
         if node.head.i == node.i:
             break
         node = node.head
-    if head.i in phrase:
+    if cut[0] <= head.i <= cut[1]:
         return None, cut
-    return {t.i for t in head.subtree} - phrase, cut
+    return (head.left_edge.i, head.right_edge.i), cut
 
 
 def _without_repeats(found: list[_Reported]) -> list[Statement]:
     """Drop a report nested in the content of another report by the same speaker ("he said he
     thinks ...") or by nobody named (a cue with no subject of its own is part of the content around
     it), and exact repeats."""
+    everyone = _Containment(found, range(len(found)))
+    by_speaker: dict[str, list[int]] = {}
+    for n, item in enumerate(found):
+        if item.statement.speaker_key is not None:
+            by_speaker.setdefault(item.statement.speaker_key, []).append(n)
+    per_speaker = {key: _Containment(found, members) for key, members in by_speaker.items()}
     kept: list[Statement] = []
     seen: set[tuple[int, int, str | None]] = set()
-    by_sentence: dict[int, list[_Reported]] = {}  # a content never leaves its cue's sentence
-    for item in found:
-        by_sentence.setdefault(item.statement.sentence_index, []).append(item)
-    for item in found:
+    for n, item in enumerate(found):
         s = item.statement
-        nested = False
-        for other in by_sentence.get(s.sentence_index, ()):
-            first, last = other.content
-            if other is item or not first <= item.cue_token <= last:
-                continue
-            if not item.has_subject or (s.speaker_key is not None and other.statement.speaker_key == s.speaker_key):
-                nested = True
-                break
+        if not item.has_subject:
+            nested = everyone.holds(item.cue_token, n)
+        else:
+            nested = s.speaker_key is not None and per_speaker[s.speaker_key].holds(item.cue_token, n)
         key = (s.start, s.end, s.speaker_key)
         if nested or key in seen:
             continue
         seen.add(key)
         kept.append(s)
     return kept
+
+
+class _Containment:
+    """Which contents hold a token: contents sorted by start, with the two furthest ends so far."""
+
+    def __init__(self, found: list[_Reported], members: Iterable[int]) -> None:
+        order = sorted(members, key=lambda n: found[n].content[0])
+        self.starts = [found[n].content[0] for n in order]
+        self.best: list[tuple[tuple[int, int], tuple[int, int]]] = []
+        first, second = (-1, -1), (-1, -1)  # (end, member)
+        for n in order:
+            end = found[n].content[1]
+            if end > first[0]:
+                first, second = (end, n), first
+            elif end > second[0]:
+                second = (end, n)
+            self.best.append((first, second))
+
+    def holds(self, token: int, member: int) -> bool:
+        """Whether a content other than ``member``'s spans ``token``."""
+        k = bisect.bisect_right(self.starts, token) - 1
+        if k < 0:
+            return False
+        first, second = self.best[k]
+        return (first if first[1] != member else second)[0] >= token
