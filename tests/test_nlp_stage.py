@@ -59,3 +59,16 @@ def test_actor_ids_are_stable_across_batches(loaded) -> None:
     second = sorted(con.execute("select actor_id, actor_key from raw.article_actors").fetchall())
     con.close()
     assert first == second and first
+
+
+def test_dbt_fails_when_a_mention_leaves_its_text(loaded) -> None:
+    import duckdb
+
+    from extract.transform import DbtFailed, run_dbt
+
+    settings, _first = loaded
+    con = duckdb.connect(str(settings.warehouse_path))
+    con.execute("update raw.actor_mentions set start_char = start_char + 1 where mention_index = 0")
+    con.close()
+    with pytest.raises(DbtFailed, match="text_at_offsets_fct_actor_mention_text"):
+        run_dbt(settings)
