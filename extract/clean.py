@@ -89,7 +89,7 @@ def extract_text(html: str | bytes, url: str, favor_precision: bool = True) -> d
 def _utc_iso(value: str | None) -> str | None:
     if not value:
         return None
-    for fmt in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%d"):
+    for fmt in ("%Y-%m-%dT%H:%M:%S%z", "%Y-%m-%dT%H:%M:%S", "%Y-%m-%d"):
         try:
             parsed = datetime.strptime(value, fmt)
         except ValueError:

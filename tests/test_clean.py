@@ -132,3 +132,12 @@ def test_real_pages_in_many_languages_give_their_article(settings, shared: Path)
             ), page_id
     assert articles >= 55
     assert {"en"} < languages  # non-English pages are kept and labelled, not mangled
+
+
+def test_publication_times_without_an_offset_are_kept() -> None:
+    from extract.clean import _utc_iso
+
+    assert _utc_iso("2018-10-09T00:00:00") == "2018-10-09T00:00:00"
+    assert _utc_iso("2025-03-04T10:00:00+0200") == "2025-03-04T08:00:00"
+    assert _utc_iso("2025-03-04") == "2025-03-04T00:00:00"
+    assert _utc_iso("March 4") is None
