@@ -32,7 +32,7 @@ from typing import Any
 
 from extract.settings import PROJECT_ROOT, Settings, load_settings
 
-__all__ = ["main", "make_pages"]
+__all__ = ["PageSite", "main", "make_pages"]
 
 CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "scrapinghub"
 _TEXT = re.compile(r"(<p[^>]*>)([^<]{40,})", re.I)
@@ -71,7 +71,7 @@ def _rewrite(html: bytes, rng: random.Random, vocabulary: list[str]) -> bytes:
     return _TEXT.sub(swap_words, text).encode("utf-8")
 
 
-class _Site:
+class PageSite:
     """The pages on 127.0.0.1 as /bench/<i>.html, and a URL list naming them."""
 
     def __init__(self, pages: list[bytes]) -> None:
@@ -435,7 +435,7 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     work = Path(tempfile.mkdtemp(prefix="wirehouse-bench-"))
     print(f"building {args.pages} pages ...", flush=True)
-    site = _Site(make_pages(args.pages))
+    site = PageSite(make_pages(args.pages))
     url_file = work / "urls.txt"
     url_file.write_text("\n".join(site.urls) + "\n")
     import os
