@@ -238,3 +238,43 @@ def test_protesters_who_act_are_a_group(nlp):
     actors, _ = actors_of(nlp, "Protesters clashed with police in the capital.")
     assert actors["group:none:protesters"].sector == "CVL"
     assert "group:none:police" in actors
+
+
+def test_an_unnamed_person_described_by_nationality_and_role(nlp):
+    actors, mentions = actors_of(
+        nlp,
+        "A Chilean lawyer filed a complaint on Monday. A senior Kenyan official visited the port. "
+        "An Egyptian minister met Jane Doe, the Dutch foreign minister.",
+    )
+    lawyer = next(a for a in actors.values() if a.key.startswith("person:CHL:lawyer:"))
+    assert (lawyer.kind, lawyer.country_code, lawyer.sector) == ("person", "CHL", "JUD")
+    assert texts_of(mentions, lawyer.key) == ["Chilean lawyer"]
+    # a role whose plural names a collective is one of that collective
+    assert actors["group:KEN:officials"].country_code == "KEN"
+    assert actors["group:EGY:officials"].country_code == "EGY"
+    assert actors["person:jane doe"].country_code == "NLD"
+    assert not any(k.startswith("person:NLD:") for k in actors)
+
+
+def test_a_described_person_is_local_to_its_article(nlp):
+    one, _ = actors_of(nlp, "A Peruvian farmer sued the company. An Omani businessman sued it too.")
+    two, _ = actors_of(nlp, "An Omani businessman bought the club last year.")
+    oman = [k for k in one if k.startswith("person:OMN:businessman:")]
+    assert len(oman) == 1 and oman[0] not in two
+    assert any(k.startswith("person:OMN:businessman:") for k in two)
+
+
+def test_a_generic_or_definite_role_is_not_a_new_person(nlp):
+    actors, _ = actors_of(nlp, "He was charged with threatening to kill a Canadian judge.")
+    assert not any(k.startswith("person:CAN:") for k in actors)
+
+
+def test_a_nationality_with_a_collective_noun_is_a_group(nlp):
+    actors, _ = actors_of(nlp, "Bolivian miners blocked the highway, and Nepali villagers fled.")
+    assert actors["group:BOL:workers"].sector == "LAB"
+    assert actors["group:NPL:villagers"].country_code == "NPL"
+
+
+def test_the_country_behind_a_rejected_request_is_an_actor(nlp):
+    actors, _ = actors_of(nlp, "Chile rejected a Bolivian request for access to the sea.")
+    assert actors["country:BOL"].kind == "country"

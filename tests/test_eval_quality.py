@@ -26,8 +26,8 @@ FLOORS = {
 }
 # the PLOVER gold-standard sentences, actors matched by country as event coders are scored
 GSR_FLOORS = {
-    "events": [("f1", 0.42)],  # measured 0.440
-    "event type + source": [("f1", 0.68)],  # measured 0.702
+    "events": [("f1", 0.48)],  # measured 0.505; the scorer's pairing of ties moves it by ~0.01
+    "event type + source": [("f1", 0.71)],  # measured 0.737
 }
 
 

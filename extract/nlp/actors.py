@@ -26,12 +26,17 @@ How it works, in passes over one spaCy parse (each linear in the article's lengt
    "at", "via", "entered"); one the article keeps returning to is an actor too.
 5. Groups: a collective noun ("troops", "officials") with a nationality, a country, an owner
    ("Macron's advisers") or a definite article that refers back; nouns of one class share a key.
+   One unnamed person described by nationality and role who acts ("an Argentine judge ordered")
+   is an actor: one of the group when the role's plural is a collective ("a U.S. official"),
+   else a person of that article only. A country whose request or proposal is rejected or
+   accepted ("rejected a U.S. request") is acted upon.
 6. Descriptions that refer back ("the Turkish leader", "the administration", "the police").
 """
 
 from __future__ import annotations
 
 import bisect
+import hashlib
 import re
 import unicodedata
 from collections import Counter
@@ -69,6 +74,7 @@ class Mention:
 # -- word lists of the rules (grammar, not names) -------------------------------------------------
 DETERMINERS = {"the", "a", "an"}
 DEFINITE = {"the", "these", "those"}
+INDEFINITE = {"a", "an", "another"}
 POSSESSIVE = {"'s", "’s", "'", "’"}
 PRONOUN_OWNERS = {"his", "her", "its", "their", "our", "my", "your"}
 # a country after these prepositions is where something happens, not who does it
@@ -94,6 +100,10 @@ PLACE_NOUNS = frozenset(
 PLACE_HEADS = frozenset(
     "county city town state province district region village street avenue road island river lake mountain "
     "valley airport station".split()
+)
+# what one side puts to another: rejecting "a U.S. request" is acting on the United States
+PROPOSALS = frozenset(
+    "request demand proposal offer plan call appeal change initiative ultimatum bid overture invitation".split()
 )
 # common nouns that name one body: "the Pakistani army" and "Pakistan's military"
 SAME_BODY = {"army": "military", "armed forces": "military", "government": "government", "cabinet": "government"}
@@ -1392,6 +1402,55 @@ class _Article:
             pending.append((key, s, e, iso, group.group_class, group.sector, i) + (int(number) if number else -1,))
         self.emit_groups(pending)
 
+    def described_people(self) -> None:
+        """One unnamed person described by nationality and role: "a French minister", "an Argentine
+        judge" as the subject or agent of a clause. A role whose plural names a collective ("a U.S.
+        official") is one of that group; any other is a person of this article only (two articles'
+        "Saudi businessman" are two people)."""
+        for i in range(self.n):
+            tok = self.doc[i]
+            if self.used[i] or self.lower[i] not in self.lex.title_heads or tok.tag_ != "NN" or not tok.is_lower:
+                continue
+            if tok.dep_ == "compound" or (i + 1) in self.cand_at or any(c.dep_ == "appos" for c in tok.children):
+                continue  # a named person's title: "French minister Jean Dupont"
+            if not any(c.dep_ == "det" and c.lower_ in INDEFINITE for c in tok.lefts) or not (
+                tok.dep_ in ("nsubj", "nsubjpass") or tok.dep_ == "pobj" and tok.head.dep_ == "agent"
+            ):
+                continue  # someone in particular acts; "to threaten a U.S. official" is anyone
+            hit = self.lex.titles.ending_at(self.lower, i, self.block_start[i])
+            if hit is None or hit[1].kind != "role":
+                continue
+            info = self.left_modifiers(i, i - hit[0] + 1)
+            isos = info["isos"]
+            if (
+                len(set(isos)) != 1
+                or info["supranational"]
+                or info["definite"]
+                or info["owner"]
+                or info["body"]
+                or info["party"]
+                or info["pronoun"]
+                or any(
+                    self.geo_at[g].end < self.n and self.lower[self.geo_at[g].end] in POSSESSIVE for g in info["geo"]
+                )
+            ):
+                continue  # "the French minister" refers back; "France's minister" is its office
+            iso = isos[0]
+            group = self.lex.groups.items.get((self.lower[i] + "s",))
+            s, e = self.token_starts[info["start"]], self.char_span(i, i + 1)[1]
+            name = _clean(self.text[s:e])
+            name = re.sub(r"^(?:an?|another|one)\s+", "", name, flags=re.I)
+            for g in info["geo"]:
+                self.consumed_geo[g] = "group"
+            self.mark(info["start"], i + 1)
+            if group is not None:
+                key = f"group:{iso}:{group.group_class}"
+                self.add(key, "group", s, e, name=name, country=iso, sector=group.sector)
+            else:
+                digest = hashlib.sha1(self.text.encode()).hexdigest()[:8]
+                key = f"person:{iso}:{hit[1].phrase}:{digest}"
+                self.add(key, "person", s, e, name=name, country=iso, sector=hit[1].sector)
+
     def people_groups(self) -> list[tuple]:
         """Nationalities as nouns: "200 Syrians", "the Bolivians"."""
         pending = []
@@ -1467,6 +1526,18 @@ class _Article:
             return "modifier"
         return "other"
 
+    def owns_proposal(self, tok: Any) -> bool:
+        """A country word modifying what a country put forward, as the object of a verb: "rejected a
+        U.S. request", "accepted the Chinese proposal" (the country is the one acted upon)."""
+        head = tok.head
+        return (
+            tok.dep_ in ("compound", "amod", "nmod")
+            and head.i > tok.i
+            and head.dep_ == "dobj"
+            and head.lemma_.lower() in PROPOSALS
+            and not self.used[head.i]
+        )
+
     def is_dateline(self, match: GeoMatch) -> bool:
         at_start = match.start == self.block_start[match.start]
         after = self.lower[match.end] if match.end < self.n else ""
@@ -1502,6 +1573,8 @@ class _Article:
                     if self.is_dateline(match):
                         continue
                     role = self.geo_role(self.doc[match.start : match.end].root)
+                    if role == "modifier" and self.owns_proposal(last):
+                        role = "actor"
                 self.add(f"country:{iso}", "country", s, e, role, name=entry.name, country=iso, sector="GOV")
             elif entry.kind == "channel":
                 # "wrote on Twitter" is a channel; "Twitter suspended the account" an actor
@@ -1536,7 +1609,11 @@ class _Article:
                 )
             elif entry.kind == "demonym" and match.start not in self.consumed_geo and entry.iso3:
                 head = last.head
-                if head.i > last.i and head.lower_ in ("people", "nation") and not self.used[head.i]:
+                if self.owns_proposal(last):  # "rejected proposed Israeli changes": Israel is acted upon
+                    self.add(
+                        f"country:{entry.iso3}", "country", s, e, name=entry.name, country=entry.iso3, sector="GOV"
+                    )
+                elif head.i > last.i and head.lower_ in ("people", "nation") and not self.used[head.i]:
                     self.add(
                         f"country:{entry.iso3}",
                         "country",
@@ -1683,6 +1760,7 @@ def find_actors(doc: Any, published: date | None = None) -> tuple[list[Actor], l
     article.organisations()
     article.bodies()
     article.collectives()
+    article.described_people()
     article.countries()
     article.descriptions()
     return article.result()
