@@ -35,6 +35,15 @@ def shared() -> Path:
 
 
 @pytest.fixture
+def server():
+    """A real HTTP server on 127.0.0.1 whose routes a test sets (tests/local_http.py)."""
+    from local_http import LocalServer
+
+    with LocalServer() as running:
+        yield running
+
+
+@pytest.fixture
 def demo_site():
     from extract.demo_site import serve
 

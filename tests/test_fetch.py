@@ -7,7 +7,6 @@ import ipaddress
 import logging
 import socket
 import time
-from collections.abc import Iterator
 
 import pytest
 from local_http import LocalServer, redirect, sequence, slow, static, trickle
@@ -35,12 +34,6 @@ def make_settings(**changes: object) -> Settings:
         "host_concurrency": 2,
     }
     return Settings().replace(**{**base, **changes})
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as running:
-        yield running
 
 
 def fetch(url: str, accept: str = "html", **changes: object) -> FetchResult:

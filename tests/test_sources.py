@@ -5,7 +5,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -32,12 +31,6 @@ def make_settings(**changes: object) -> Settings:
         "max_bytes": 100_000,
     }
     return Settings().replace(**{**base, **changes})
-
-
-@pytest.fixture
-def server() -> Iterator[LocalServer]:
-    with LocalServer() as running:
-        yield running
 
 
 def run(*sources: Source, **changes: object) -> tuple[list[str], list[Rejection]]:
