@@ -272,24 +272,24 @@ def load_batch(
             _stage_table(con, batch_dir, name)
         for table in ("discovered_urls", "rejections", "batches"):
             con.execute(f"delete from raw.{table} where batch_id = ?", [batch_id])
-        # the batch's own earlier rows, and older versions of the pages it refetched
+        # the batch's own earlier rows, and older versions of the pages it refetched: a refetched
+        # page replaces its old article even when it no longer yields one (every staged article
+        # comes from a staged page)
         for table in ("pages", "articles"):
             con.execute(
-                f"delete from raw.{table} where batch_id = ? or url in (select url from staged_{table})",
+                f"delete from raw.{table} where batch_id = ? or url in (select url from staged_pages)",
                 [batch_id],
             )
-        # a refetched page replaces its old article even when it no longer yields one
-        con.execute("delete from raw.articles where url in (select url from staged_pages)")
         n_duplicates = _mark_duplicates(con, settings)
         for table in NLP_TABLES:
-            # facts about duplicates are dropped with them; older facts about reloaded articles go
+            # facts about duplicates are dropped with them; facts whose article was just deleted
+            # (reloaded or gone) go with it
             con.execute(f"delete from staged_{table} where article_id not in (select article_id from staged_articles)")
             con.execute(
                 f"delete from raw.{table} where batch_id = ? or article_id not in "
                 "(select article_id from raw.articles)",
                 [batch_id],
             )
-            con.execute(f"delete from raw.{table} where article_id in (select article_id from staged_articles)")
         con.execute(
             """
             insert or replace into raw.sources
