@@ -36,36 +36,14 @@ mart as (
 ),
 
 -- every column but the text itself, which text_sha256 stands for
+{%- set compared = [
+    'article_id', 'url', 'source_id', 'title', 'author', 'site_name', 'published_at',
+    'language', 'n_words', 'text_sha256', 'fetched_at', 'batch_id',
+] %}
 changed_versions as (
-    select
-        article_id,
-        url,
-        source_id,
-        title,
-        author,
-        site_name,
-        published_at,
-        language,
-        n_words,
-        text_sha256,
-        fetched_at,
-        batch_id
-    from articles
+    select {{ compared | join(', ') }} from articles
     except
-    select
-        article_id,
-        url,
-        source_id,
-        title,
-        author,
-        site_name,
-        published_at,
-        language,
-        n_words,
-        text_sha256,
-        fetched_at,
-        batch_id
-    from mart
+    select {{ compared | join(', ') }} from mart
 ),
 
 articles_to_load as (
