@@ -374,3 +374,9 @@ def test_territorial_act_without_a_named_target_hits_the_country_of_its_place(nl
     # a place the article never treats as an actor stays a place
     event = only(nlp, "Ghana imposed a curfew in Lome.")
     assert (event.target_key, event.location_name, event.location_country_code) == (None, "Lome", "TGO")
+
+
+@pytest.mark.timeout(60)
+def test_a_verbless_line_whose_root_is_the_trigger_is_coded(nlp) -> None:
+    # no verb governs "tariffs": the search for one stops at the root (it once looped forever)
+    assert triples(nlp, "President Trump tariffs") == {("SANCTION", "Trump", None)}

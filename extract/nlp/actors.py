@@ -459,7 +459,7 @@ class _Article:
         if head is not None and head.kind == "named" and head.sector in ("MED", "BUS") and end - start >= 2:
             return _Cand(start, end, "ORG", *self.char_span(start, end))  # "San Francisco Chronicle"
         tok, steps = self.doc[start:end].root, 0
-        while tok.dep_ in ("conj", "compound", "nmod", "appos", "amod", "poss") and tok.head is not tok and steps < 5:
+        while tok.dep_ in ("conj", "compound", "nmod", "appos", "amod", "poss") and tok.head.i != tok.i and steps < 5:
             tok, steps = tok.head, steps + 1
             if tok.lemma_.lower() in PLACE_HEADS:
                 return None  # "Berrien, Cass and Van Buren counties"
@@ -1502,7 +1502,7 @@ class _Article:
     def geo_role(self, tok: Any, depth: int = 0) -> str:
         """Whether a country word acts or is acted upon ("actor") or only locates ("place")."""
         steps = 0
-        while tok.dep_ in ("conj", "appos") and tok.head is not tok and steps < 8:
+        while tok.dep_ in ("conj", "appos") and tok.head.i != tok.i and steps < 8:
             tok, steps = tok.head, steps + 1
         dep, head = tok.dep_, tok.head
         if dep in ("nsubj", "nsubjpass", "csubj"):
@@ -1579,7 +1579,7 @@ class _Article:
             elif entry.kind == "channel":
                 # "wrote on Twitter" is a channel; "Twitter suspended the account" an actor
                 root = self.doc[match.start : match.end].root
-                while root.dep_ == "conj" and root.head is not root:
+                while root.dep_ == "conj" and root.head.i != root.i:
                     root = root.head
                 acts = root.dep_ in ("nsubj", "nsubjpass") or root.dep_ == "pobj" and root.head.dep_ == "agent"
                 self.add(

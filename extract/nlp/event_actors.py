@@ -235,9 +235,9 @@ class ActorIndex:
             if span is None:
                 break
             head = span[0]
-            while head.dep_ in ("compound", "amod") and head.head is not head:
+            while head.dep_ in ("compound", "amod") and head.head.i != head.i:
                 head = head.head
-            while head.dep_ == "conj" and head.head is not head:
+            while head.dep_ == "conj" and head.head.i != head.i:
                 head = head.head
             group = []
             for t in conjuncts(head):
@@ -252,7 +252,7 @@ class ActorIndex:
         low = token.lower_
         if low in RELATIVE:
             head = token.head
-            while head.dep_ in ("relcl", "conj") and head.head is not head:
+            while head.dep_ in ("relcl", "conj") and head.head.i != head.i:
                 head = head.head
                 if head.pos_ in ("NOUN", "PROPN", "PRON"):
                     return self.actor(head, 1)
@@ -285,7 +285,7 @@ class ActorIndex:
         if token.dep_ not in ("nsubj", "nsubjpass"):
             return None
         clause = token.head
-        while clause.dep_ in ("conj", "xcomp") and clause.head is not clause:
+        while clause.dep_ in ("conj", "xcomp") and clause.head.i != clause.i:
             clause = clause.head
         if clause.dep_ != "ccomp" or clause.head.pos_ not in ("VERB", "AUX"):
             return None
@@ -326,7 +326,7 @@ class ActorIndex:
         if span is None:
             return False
         head = span[0]
-        while head.dep_ in ("compound", "amod", "flat") and head.head is not head:
+        while head.dep_ in ("compound", "amod", "flat") and head.head.i != head.i:
             head = head.head
         return head.dep_ in ("nsubj", "nsubjpass")
 

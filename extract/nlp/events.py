@@ -150,7 +150,7 @@ def _relative_head(verb: Any) -> Any | None:
     for _ in range(3):
         if node.dep_ == "relcl":
             return node.head
-        if node.dep_ not in ("xcomp", "conj") or node.head is node:
+        if node.dep_ not in ("xcomp", "conj") or node.head.i == node.i:
             return None
         node = node.head
     return None
@@ -454,7 +454,7 @@ def _mode(token: Any, lex: Lexicon) -> _Mode:
     for _ in range(8):
         _own_markers(node, mode, lex)
         head = node.head
-        if head is node:
+        if head.i == node.i:
             break
         dep = node.dep_
         if dep == "conj":
@@ -599,7 +599,7 @@ def _roles(verb: Any, depth: int = 0) -> tuple[list[Any], list[Any], bool]:
 
 def _roles_inherited(verb: Any, depth: int) -> tuple[list[Any], list[Any], bool]:
     head, dep = verb.head, verb.dep_
-    if head is verb:
+    if head.i == verb.i:
         return [], [], False
     if dep == "conj" and head.dep_ == "ccomp" and _quote_between(head, verb):
         # 'Putin said the troops acted with "solidarity," and thanked Kim': the sayer thanked
@@ -745,7 +745,7 @@ class _Dates:
         for _ in range(6):
             if token.pos_ in ("VERB", "AUX") or (token.pos_ == "NOUN" and _lemma(token) in lex.nouns):
                 return token
-            if token.head is token:
+            if token.head.i == token.i:
                 return token
             token = token.head
         return None
@@ -787,11 +787,11 @@ def _chain(token: Any) -> list[Any]:
     node = token
     for _ in range(5):
         head = node.head
-        if head is node:
+        if head.i == node.i:
             break
         if node.dep_ in ("conj", "xcomp", "advcl", "ccomp", "acl", "relcl", "dobj", "nsubj", "nsubjpass", "attr"):
             node = head
-        elif node.dep_ in ("pcomp", "pobj") and head.head is not head:
+        elif node.dep_ in ("pcomp", "pobj") and head.head.i != head.i:
             node = head.head
         else:
             break
@@ -887,7 +887,7 @@ class _Coder:
         """A noun inside the object of a coded verb is part of that event ("rejected an offer of talks")."""
         token = noun
         for _ in range(4):
-            if token.dep_ in SUBJECT_DEPS or token.head is token:
+            if token.dep_ in SUBJECT_DEPS or token.head.i == token.i:
                 return False
             token = token.head
             if token.i in frames and not frames[token.i].noun:
@@ -918,9 +918,9 @@ class _Coder:
         if frame.noun:
             recoded: tuple[str, str] | None = (frame.event_type, "asserted")
             governor = token.head
-            while governor.pos_ not in ("VERB", "AUX") and governor.head is not governor:
+            while governor.pos_ not in ("VERB", "AUX") and governor.head.i != governor.i:
                 governor = governor.head
-            outer = _mode(governor, lex) if governor is not token else _Mode()
+            outer = _mode(governor, lex) if governor.i != token.i else _Mode()
             if outer.negated or outer.hypothetical or (outer.would and outer.reported_by is None):
                 return []  # "could result in more tariffs"
             mode = _Mode()
@@ -1055,7 +1055,7 @@ class _Coder:
                     if key:
                         return key
                 return self._cue_speaker(node)
-            if node.head is node:
+            if node.head.i == node.i:
                 return None
             node = node.head
         return None
