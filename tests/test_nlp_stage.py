@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 
 from extract import pipeline
 from extract.load import connect
+from extract.nlp.annotate import ArticleTooSlow, annotate_articles, time_limit
 from extract.sources import Source
 
 
@@ -72,3 +75,16 @@ def test_dbt_fails_when_a_mention_leaves_its_text(loaded) -> None:
     con.close()
     with pytest.raises(DbtFailed, match="text_at_offsets_fct_actor_mention_text"):
         run_dbt(settings)
+
+
+def test_an_article_past_its_time_limit_is_recorded_as_failed(settings) -> None:
+    with pytest.raises(ArticleTooSlow):
+        with time_limit(0.05):
+            time.sleep(1)
+    text = "The minister said on Monday that the talks with Germany would resume. " * 20
+    article = {"article_id": "a1", "language": "en", "text": text, "published_at": None}
+    rows = annotate_articles(settings.replace(nlp_article_seconds=0.0001), [article])
+    assert [(r["status"], "nlp_article_seconds" in r["reason"]) for r in rows["article_nlp"]] == [("failed", True)]
+    assert not any(rows[table] for table in ("sentences", "article_actors", "statements", "events"))
+    rows = annotate_articles(settings, [article])
+    assert rows["article_nlp"][0]["status"] == "parsed" and rows["sentences"]

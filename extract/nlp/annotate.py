@@ -1,14 +1,19 @@
 """Annotate a batch's articles: one spaCy parse each, then every extractor over the parse.
 
 Returns rows for the raw NLP tables (``extract/schema.sql``).  Articles not in English are
-not parsed: they get an ``article_nlp`` row saying why, and no facts.
+not parsed: they get an ``article_nlp`` row saying why, and no facts.  Neither does an article
+whose extractors run past ``nlp_article_seconds``: its row says ``failed`` and why, so one
+pathological text cannot stall a batch.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import signal
+import threading
 from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, datetime
 from typing import Any
 
@@ -41,7 +46,7 @@ def _published(article: dict[str, Any]) -> date | None:
 def _parsed(settings: Settings, articles: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], Any]]:
     nlp = load_pipeline(settings.spacy_model)
     texts = (article["text"] for article in articles)
-    docs = nlp.pipe(texts, batch_size=settings.nlp_batch_size, n_process=settings.nlp_processes)
+    docs = nlp.pipe(texts, batch_size=settings.nlp_batch_size)
     yield from zip(articles, docs, strict=True)
 
 
@@ -64,8 +69,53 @@ def annotate_articles(settings: Settings, articles: Iterable[dict[str, Any]]) ->
                 }
             )
     for article, doc in _parsed(settings, english):
-        _annotate_one(settings, article, doc, rows)
+        own: dict[str, list[dict[str, Any]]] = {table: [] for table in NLP_TABLES}
+        try:
+            with time_limit(settings.nlp_article_seconds):
+                _annotate_one(settings, article, doc, own)
+        except ArticleTooSlow:
+            log.warning("NLP gave up on %s after %s s", article["article_id"], settings.nlp_article_seconds)
+            own = {table: [] for table in NLP_TABLES}
+            own["article_nlp"].append(
+                {
+                    "article_id": article["article_id"],
+                    "status": "failed",
+                    "reason": f"the extractors took longer than nlp_article_seconds={settings.nlp_article_seconds}",
+                    "model": settings.spacy_model,
+                    "n_sentences": 0,
+                    "n_tokens": len(doc),
+                }
+            )
+        for table, table_rows in own.items():
+            rows[table].extend(table_rows)
     return rows
+
+
+class ArticleTooSlow(Exception):
+    """One article's extraction ran past its time limit."""
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Raise ArticleTooSlow in the block after ``seconds`` of wall time (0: no limit).
+
+    A timer signal, so only in a process's main thread (where every stage runs its chunks);
+    elsewhere the block runs unbounded.
+    """
+    if seconds <= 0 or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expire(_signum: int, _frame: Any) -> None:
+        raise ArticleTooSlow
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
 def _annotate_one(settings: Settings, article: dict[str, Any], doc: Any, rows: dict[str, list]) -> None:
