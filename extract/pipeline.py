@@ -15,14 +15,16 @@ from __future__ import annotations
 
 import json
 import logging
+from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from hashlib import sha256
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Sequence
 
 from extract.clean import Article, clean_page
 from extract.load import LoadResult, load_batch
+from extract.parallel import map_chunks
 from extract.partition import (
     STAGE_OUTPUTS,
     clear_after_discover,
@@ -37,11 +39,12 @@ from extract.rawstore import RawStore
 from extract.records import Rejection
 from extract.settings import Settings
 from extract.sources import Source
-from extract.staging import batch_dir, read_jsonl, write_jsonl
+from extract.staging import JsonlWriter, batch_dir, read_jsonl, write_jsonl
 
 __all__ = [
     "StageCounts",
     "batch_id_for_interval",
+    "clean_pages",
     "run_checks_stage",
     "run_clean",
     "run_discover",
@@ -164,9 +167,23 @@ def _read_stage_input(folder: Path, stem: str, part: int | None) -> list[dict[st
 def run_clean(settings: Settings, batch_id: str, part: int | None = None) -> StageCounts:
     """Extract text and metadata from every fetched page of the batch (of ``part``)."""
     folder = batch_dir(settings, batch_id)
-    store = RawStore(settings.raw_path)
     pages = _read_stage_input(folder, "pages", part)
     clear_stage(folder, "clean", part)
+    rejections: list[Rejection] = []
+    with JsonlWriter(folder / output_name("articles", part)) as articles:
+        for rows, rejected in map_chunks(
+            clean_pages, pages, workers=settings.workers, chunk_size=settings.clean_chunk_size, args=(settings,)
+        ):
+            for row in rows:
+                articles.write(row)
+            rejections.extend(rejected)
+    write_jsonl(folder / output_name("rejections-clean", part), _rejection_rows(rejections))
+    return StageCounts("clean", len(pages), articles.count, len(rejections)).record(settings, batch_id, part)
+
+
+def clean_pages(settings: Settings, pages: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Rejection]]:
+    """Clean a chunk of a batch's fetched pages: its article rows and its rejections."""
+    store = RawStore(settings.raw_path)
     articles: list[dict[str, Any]] = []
     rejections: list[Rejection] = []
     for page in pages:
@@ -182,22 +199,28 @@ def run_clean(settings: Settings, batch_id: str, part: int | None = None) -> Sta
             articles.append(outcome.to_row())
         else:
             rejections.append(outcome)
-    write_jsonl(folder / output_name("articles", part), articles)
-    write_jsonl(folder / output_name("rejections-clean", part), _rejection_rows(rejections))
-    return StageCounts("clean", len(pages), len(articles), len(rejections)).record(settings, batch_id, part)
+    return articles, rejections
 
 
 def run_nlp(settings: Settings, batch_id: str, part: int | None = None) -> StageCounts:
-    """Parse every English article of the batch (of ``part``) once and extract its actors."""
+    """Parse every English article of the batch (of ``part``) once and extract its facts."""
     from extract.nlp.annotate import annotate_articles
 
     folder = batch_dir(settings, batch_id)
     articles = _read_stage_input(folder, "articles", part)
     clear_stage(folder, "nlp", part)
-    rows = annotate_articles(settings, articles)
-    for table in STAGE_OUTPUTS["nlp"]:
-        write_jsonl(folder / output_name(table, part), rows[table])
-    parsed = sum(1 for row in rows["article_nlp"] if row["status"] == "parsed")
+    parsed = 0
+    with ExitStack() as stack:
+        writers = {
+            table: stack.enter_context(JsonlWriter(folder / output_name(table, part))) for table in STAGE_OUTPUTS["nlp"]
+        }
+        for rows in map_chunks(
+            annotate_articles, articles, workers=settings.workers, chunk_size=settings.nlp_chunk_size, args=(settings,)
+        ):
+            for table, writer in writers.items():
+                for row in rows[table]:
+                    writer.write(row)
+            parsed += sum(1 for row in rows["article_nlp"] if row["status"] == "parsed")
     return StageCounts("nlp", len(articles), parsed, len(articles) - parsed).record(settings, batch_id, part)
 
 

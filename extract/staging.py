@@ -15,7 +15,7 @@ from typing import Any, Iterable, Iterator
 
 from extract.settings import Settings
 
-__all__ = ["batch_dir", "read_jsonl", "write_jsonl"]
+__all__ = ["JsonlWriter", "batch_dir", "read_jsonl", "write_jsonl"]
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
@@ -27,22 +27,39 @@ def batch_dir(settings: Settings, batch_id: str) -> Path:
     return path
 
 
+class JsonlWriter:
+    """One staged file written row by row: the rows go to a temporary file that replaces
+    ``path`` when the ``with`` block ends without an error, and is removed when it does not."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        self.count = 0
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self._tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".jsonl")
+        self._handle = os.fdopen(fd, "w", encoding="utf-8")
+
+    def write(self, row: dict[str, Any]) -> None:
+        self._handle.write(json.dumps(row, ensure_ascii=False, sort_keys=True))
+        self._handle.write("\n")
+        self.count += 1
+
+    def __enter__(self) -> JsonlWriter:
+        return self
+
+    def __exit__(self, kind: type[BaseException] | None, *_: object) -> None:
+        self._handle.close()
+        if kind is None:
+            os.replace(self._tmp, self.path)
+        else:
+            Path(self._tmp).unlink(missing_ok=True)
+
+
 def write_jsonl(path: Path, rows: Iterable[dict[str, Any]]) -> int:
     """Replace ``path`` with one JSON object per line; return the number of rows."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".jsonl")
-    count = 0
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            for row in rows:
-                handle.write(json.dumps(row, ensure_ascii=False, sort_keys=True))
-                handle.write("\n")
-                count += 1
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-    return count
+    with JsonlWriter(path) as writer:
+        for row in rows:
+            writer.write(row)
+    return writer.count
 
 
 def read_jsonl(path: Path) -> Iterator[dict[str, Any]]:
