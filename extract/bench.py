@@ -3,13 +3,14 @@
     python -m extract.bench [--pages N] [--out FILE] [--no-airflow] [--incremental-base N]
 
 Builds N pages from the Scrapinghub corpus (``../shared/corpus``), each copy rewritten enough
-(a third of its words replaced, seeded) that deduplication keeps it, serves them on 127.0.0.1,
-and runs every stage in its own process, timing it and reading its peak memory.  Beside each
-stage its limit, measured on the same pages in the same way: a bare loop of trafilatura for
-cleaning, a bare ``nlp.pipe`` for NLP, a bare DuckDB bulk insert for loading.  Then the whole
-run end to end through the CLI and through ``airflow dags test``, and the cost of a dbt build
-after adding 1,000 articles to an empty warehouse and to one holding ``--incremental-base``.
-Prints a table and writes the figures as JSON.  A benchmark, not a test: it asserts nothing.
+(a third of its words replaced, seeded) that deduplication keeps it, and serves them on
+127.0.0.1.  Runs ``wirehouse run`` over them once, in its own process, timing every stage and
+sampling the memory of the process and its workers.  Beside each stage its limit, measured on
+the same staged pages with the same processes: a bare loop of trafilatura for cleaning, a bare
+``nlp.pipe`` for NLP, a bare DuckDB bulk insert for loading.  Then the same pages through
+``airflow dags test``, and the cost of a dbt build after adding 1,000 articles to an empty
+warehouse and to one holding ``--incremental-base``.  Prints a table and writes the figures as
+JSON.  A benchmark, not a test: it asserts nothing.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ import argparse
 import gzip
 import json
 import multiprocessing
+import os
 import random
 import re
-import resource
 import shutil
 import sys
 import tempfile
@@ -107,113 +108,101 @@ class PageSite:
 
 def _child(queue: Any, target: Callable[..., Any], args: tuple) -> None:
     start = time.perf_counter()
-    items = target(*args)
-    seconds = time.perf_counter() - start
-    peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    queue.put({"seconds": seconds, "items": items, "peak_mb": peak_mb})
+    result = target(*args)
+    queue.put({"seconds": time.perf_counter() - start, "result": result})
 
 
 def measure(target: Callable[..., Any], *args: Any) -> dict[str, Any]:
-    """Run ``target(*args)`` in a fresh process; its wall time, peak RSS and returned count."""
+    """Run ``target(*args)`` in a fresh process, sampling the memory of it and its children.
+
+    Returns its result, ``seconds`` (the call alone), ``wall`` (from starting the process, imports
+    included), ``samples`` (``time.monotonic()``, MB) and ``peak_mb``: the largest sum of the
+    proportional set sizes of the process and every process under it (a pool's workers count).
+    """
     context = multiprocessing.get_context("spawn")
     queue = context.Queue()
     process = context.Process(target=_child, args=(queue, target, args))
+    started = time.monotonic()
     process.start()
+    samples: list[tuple[float, float]] = []
     while True:  # a child that dies without reporting must not leave us waiting forever
+        samples.append((time.monotonic(), _tree_mb(process.pid)))
         try:
-            result = queue.get(timeout=1)
+            result = queue.get(timeout=0.25)
             break
         except Empty:
             if not process.is_alive():
                 raise RuntimeError(f"{target.__name__} died in its process (exit {process.exitcode})") from None
     process.join()
-    return result
+    wall = time.monotonic() - started
+    return {**result, "wall": wall, "samples": samples, "peak_mb": max(mb for _, mb in samples)}
 
 
-# --- the stages and their limits (module-level: spawned processes import them) --------------------
+def _tree_mb(pid: int) -> float:
+    """Memory of a process and its descendants: PSS where the kernel gives it, so pages that
+    forked workers share are counted once, RSS otherwise."""
+    import psutil
 
-
-def stage_discover(settings: Settings, batch: str, url_file: str) -> int:
-    from extract.pipeline import run_discover
-    from extract.sources import Source
-
-    return run_discover(settings, batch, [Source("urls", url_file)]).n_out
-
-
-def stage_fetch(settings: Settings, batch: str) -> int:
-    from extract.pipeline import run_fetch
-
-    return run_fetch(settings, batch).n_out
-
-
-def stage_clean(settings: Settings, batch: str) -> int:
-    from extract.pipeline import run_clean
-
-    return run_clean(settings, batch).n_in
-
-
-def stage_nlp(settings: Settings, batch: str) -> int:
-    from extract.pipeline import run_nlp
-
-    return run_nlp(settings, batch).n_in
-
-
-def stage_load(settings: Settings, batch: str) -> int:
-    from extract.pipeline import run_load
-
-    return run_load(settings, batch).n_articles
-
-
-def stage_dbt(settings: Settings) -> int:
-    from extract.load import connect
-    from extract.pipeline import run_transform
-
-    run_transform(settings)
-    con = connect(settings, read_only=True)
     try:
-        return con.execute("select count(*) from marts.fct_article").fetchone()[0]
-    finally:
-        con.close()
+        root = psutil.Process(pid)
+        tree = [root, *root.children(recursive=True)]
+    except psutil.NoSuchProcess:
+        return 0.0
+    total = 0
+    for proc in tree:
+        try:
+            info = proc.memory_full_info()
+            total += getattr(info, "pss", info.rss)
+        except (psutil.NoSuchProcess, psutil.AccessDenied):
+            continue
+    return total / 2**20
 
 
-def stage_checks(settings: Settings) -> int:
-    from extract.checks import run_checks
-    from extract.load import connect
+def _peak_between(samples: list[tuple[float, float]], start: float, end: float) -> float:
+    """The largest sample taken in [start, end], or the one nearest its middle when none was."""
+    inside = [mb for at, mb in samples if start <= at <= end]
+    if inside:
+        return max(inside)
+    middle = (start + end) / 2
+    return min(samples, key=lambda sample: abs(sample[0] - middle))[1]
 
-    run_checks(settings)
-    con = connect(settings, read_only=True)
-    try:
-        return con.execute("select count(*) from marts.fct_article").fetchone()[0]
-    finally:
-        con.close()
+
+# --- the limits (module-level: spawned processes import them) -------------------------------------
 
 
 def limit_clean(settings: Settings, batch: str) -> int:
-    """trafilatura alone, same options, on the same stored pages."""
-    import trafilatura
-
-    from extract.rawstore import RawStore
+    """trafilatura alone, with the stage's options, processes and chunks, on the same stored pages."""
+    from extract.parallel import map_chunks
     from extract.staging import batch_dir, read_jsonl
 
-    store = RawStore(settings.raw_path)
     pages = list(read_jsonl(batch_dir(settings, batch) / "pages.jsonl"))
+    chunks = map_chunks(
+        _bare_extract, pages, workers=settings.workers, chunk_size=settings.clean_chunk_size, args=(settings,)
+    )
+    return sum(chunks)
+
+
+def _bare_extract(settings: Settings, pages: list[dict[str, Any]]) -> int:
+    from extract.clean import decode_body, extract_text
+    from extract.rawstore import RawStore
+
+    store = RawStore(settings.raw_path)
     for page in pages:
-        trafilatura.bare_extraction(
-            store.read(page["raw_path"]), url=page["url"], with_metadata=True, include_comments=False,
-            favor_precision=settings.favor_precision,
-        )  # fmt: skip
+        extract_text(decode_body(store.read(page["raw_path"]), page["content_type"]), page["url"],
+                     settings.favor_precision)  # fmt: skip
     return len(pages)
 
 
 def limit_nlp(settings: Settings, batch: str) -> int:
-    """``nlp.pipe`` alone, same model, batch size and processes, on the same English texts."""
+    """``nlp.pipe`` alone, same model and batch size, with as many processes as the stage has
+    workers (``n_process``), on the same English texts."""
     from extract.nlp.model import load_pipeline
     from extract.staging import batch_dir, read_jsonl
 
-    articles = [a for a in read_jsonl(batch_dir(settings, batch) / "articles.jsonl")]
+    articles = list(read_jsonl(batch_dir(settings, batch) / "articles.jsonl"))
     texts = [a["text"] for a in articles if a["language"] == "en"]
     nlp = load_pipeline(settings.spacy_model)
-    for _doc in nlp.pipe(texts, batch_size=settings.nlp_batch_size, n_process=settings.nlp_processes):
+    for _doc in nlp.pipe(texts, batch_size=settings.nlp_batch_size, n_process=settings.workers):
         pass
     return len(articles)
 
@@ -235,6 +224,21 @@ def limit_load(settings: Settings, batch: str) -> int:
         con.close()
 
 
+def stage_dbt(settings: Settings) -> int:
+    from extract.load import connect
+    from extract.pipeline import run_transform
+
+    run_transform(settings)
+    con = connect(settings, read_only=True)
+    try:
+        return con.execute("select count(*) from marts.fct_article").fetchone()[0]
+    finally:
+        con.close()
+
+
+LIMITS: dict[str, Callable[[Settings, str], int]] = {"clean": limit_clean, "nlp": limit_nlp, "load": limit_load}
+
+
 # --- runs ----------------------------------------------------------------------------------------
 
 
@@ -242,31 +246,49 @@ def _settings(home: Path, **changes: Any) -> Settings:
     return load_settings(environ={}, home=home, allow_private=True, host_delay=0, host_concurrency=8, **changes)
 
 
-def bench_stages(home: Path, url_file: Path) -> list[dict[str, Any]]:
+def bench_cli(home: Path, url_file: Path) -> tuple[list[dict[str, Any]], dict[str, Any]]:
+    """``wirehouse run`` once, end to end, in its own process: each stage's time, items and peak
+    memory, and the whole run's."""
+    run = measure(_cli_run, _settings(home), str(url_file))
+    stages = []
+    for timing in run["result"]:
+        end = timing.started + timing.seconds
+        stages.append(
+            {
+                "stage": timing.stage,
+                "items": timing.items,
+                "seconds": timing.seconds,
+                "per_s": timing.items / timing.seconds,
+                "peak_mb": _peak_between(run["samples"], timing.started, end),
+            }
+        )
+    n = stages[-1]["items"]
+    return stages, {"seconds": run["wall"], "articles": n, "per_s": n / run["wall"], "peak_mb": run["peak_mb"]}
+
+
+def _cli_run(settings: Settings, url_file: str) -> list[Any]:
+    from extract.cli import run_batch
+    from extract.sources import Source
+
+    return run_batch(settings, [Source("urls", url_file)], CLI_BATCH)
+
+
+CLI_BATCH = "bench_cli"
+
+
+def bench_limits(home: Path, stages: list[dict[str, Any]]) -> None:
+    """Each limit on the CLI run's staged pages, beside its stage: limit speed and efficiency."""
     settings = _settings(home)
-    batch = "bench"
-    rows = []
-    steps: list[tuple[str, Callable[..., Any], tuple, Callable[..., Any] | None]] = [
-        ("discover", stage_discover, (settings, batch, str(url_file)), None),
-        ("fetch", stage_fetch, (settings, batch), None),
-        ("clean", stage_clean, (settings, batch), limit_clean),
-        ("nlp", stage_nlp, (settings, batch), limit_nlp),
-        ("load", stage_load, (settings, batch), limit_load),
-        ("dbt build", stage_dbt, (settings,), None),
-        ("checks", stage_checks, (settings,), None),
-    ]
-    for name, stage, args, limit in steps:
-        figures = measure(stage, *args)
-        row = {"stage": name, **figures, "per_s": figures["items"] / figures["seconds"]}
-        if limit is not None:
-            bare = measure(limit, settings, batch)
-            row["limit_per_s"] = bare["items"] / bare["seconds"]
-            row["efficiency"] = row["per_s"] / row["limit_per_s"]
-        if name == "nlp":
-            row["words_per_s"] = _english_words(settings, batch) / figures["seconds"]
-        rows.append(row)
-        print(f"  {name:<10} {figures['items']:>6} items in {figures['seconds']:7.2f} s", flush=True)
-    return rows
+    for row in stages:
+        limit = LIMITS.get(row["stage"])
+        if limit is None:
+            continue
+        bare = measure(limit, settings, CLI_BATCH)
+        row["limit_per_s"] = bare["result"] / bare["seconds"]
+        row["efficiency"] = row["per_s"] / row["limit_per_s"]
+        if row["stage"] == "nlp":
+            row["words_per_s"] = _english_words(settings, CLI_BATCH) / row["seconds"]
+        print(f"  {row['stage']:<10} limit {row['limit_per_s']:8.1f}/s", flush=True)
 
 
 def _english_words(settings: Settings, batch: str) -> int:
@@ -274,27 +296,6 @@ def _english_words(settings: Settings, batch: str) -> int:
 
     rows = read_jsonl(batch_dir(settings, batch) / "articles.jsonl")
     return sum(row["n_words"] for row in rows if row["language"] == "en")
-
-
-def bench_cli(home: Path, url_file: Path) -> dict[str, Any]:
-    from extract.load import connect
-
-    settings = _settings(home)
-    start = time.perf_counter()
-    run = measure(_cli_run, settings, str(url_file))
-    seconds = time.perf_counter() - start
-    con = connect(settings, read_only=True)
-    n = con.execute("select count(*) from marts.fct_article").fetchone()[0]
-    con.close()
-    return {"seconds": seconds, "articles": n, "per_s": n / seconds, "peak_mb": run["peak_mb"]}
-
-
-def _cli_run(settings: Settings, url_file: str) -> int:
-    from extract.cli import run_batch
-    from extract.sources import Source
-
-    run_batch(settings, [Source("urls", url_file)], "bench_cli")
-    return 0
 
 
 def bench_airflow(home: Path, url_file: Path) -> dict[str, Any]:
@@ -320,9 +321,10 @@ def bench_airflow(home: Path, url_file: Path) -> dict[str, Any]:
     return {"seconds": seconds, "articles": n, "per_s": n / seconds}
 
 
-def bench_incremental(home: Path, base: int) -> dict[str, Any]:
-    """dbt build time after adding 1,000 articles to an empty warehouse and to one of ``base``."""
-    source = _settings(home)  # the staged batch of the stage benchmark
+def bench_incremental(source_home: Path, home: Path, base: int) -> dict[str, Any]:
+    """dbt build time after adding 1,000 articles to an empty warehouse and to one of ``base``,
+    the articles being copies of the CLI run's, with every NLP row."""
+    source = _settings(source_home)
     figures = {}
     for label, existing in (("empty", 0), (f"{base}", base)):
         target = _settings(home / f"incremental-{label}")
@@ -338,47 +340,47 @@ def bench_incremental(home: Path, base: int) -> dict[str, Any]:
 
 
 def _grow_raw(source: Settings, target: Settings, n: int, tag: str) -> None:
-    """Add ``n`` articles (copies of the benchmark's, under new ids, with their NLP rows) as one batch."""
+    """Add ``n`` articles as one batch: copies of the source warehouse's, under new ids and URLs,
+    with their rows in every NLP table."""
     from extract.load import connect, ensure_schema
+    from extract.nlp import NLP_TABLES
 
-    if n == 0:
-        con = connect(target)
-        ensure_schema(con)
-        con.close()
-        return
     con = connect(target)
     ensure_schema(con)
-    con.execute(f"attach '{source.warehouse_path}' as src (read_only)")
+    if n == 0:
+        con.close()
+        return
     batch = f"grow_{tag}"
-    keyed = "md5(a.article_id || ':' || $tag || ':' || copy)[:16]"
-    n_source = "(select count(*) from src.raw.articles)"
-    copies = f"(select a.*, copy from src.raw.articles as a, range(($n + {n_source} - 1) // {n_source}) as r(copy))"
+    con.execute(f"attach '{source.warehouse_path}' as src (read_only)")
+    con.execute(
+        """create temp table copies as
+        select a.article_id as old_id, md5(a.article_id || ':' || $tag || ':' || copy)[:16] as new_id, copy
+        from src.raw.articles as a,
+             range((($n + (select count(*) from src.raw.articles) - 1)
+                    // (select count(*) from src.raw.articles))::bigint) as r(copy)
+        order by copy, a.article_id
+        limit $n""",
+        {"tag": tag, "n": n},
+    )
     con.execute("begin")
     con.execute(
-        f"""insert into raw.articles
-        select {keyed}, a.url || '?copy=' || $tag || copy, a.source_id, a.title, a.author, a.published_at,
-               a.site_name, a.language, a.text, a.n_words, md5(a.text_sha256 || $tag || copy), a.simhash,
-               a.fetched_at, $batch
-        from {copies} as a limit $n""",
-        {"tag": tag, "n": n, "batch": batch},
+        """insert into raw.articles
+        select a.* replace (c.new_id as article_id, a.url || '?copy=' || $tag || c.copy as url,
+                            md5(a.text_sha256 || $tag || c.copy) as text_sha256, $batch as batch_id)
+        from copies as c join src.raw.articles as a on a.article_id = c.old_id""",
+        {"tag": tag, "batch": batch},
     )
-    con.execute(
-        f"""insert into raw.actor_mentions
-        select {keyed}, m.mention_index, m.actor_id, m.text, m.start_char, m.end_char, m.sentence_index, $batch
-        from {copies} as a join src.raw.actor_mentions as m on m.article_id = a.article_id
-        where {keyed} in (select article_id from raw.articles where batch_id = $batch)""",
-        {"tag": tag, "n": n, "batch": batch},
-    )
-    con.execute(
-        f"""insert into raw.article_actors
-        select {keyed}, x.actor_id, x.actor_key, x.name, x.kind, x.country_code, x.sector, x.aliases, $batch
-        from {copies} as a join src.raw.article_actors as x on x.article_id = a.article_id
-        where {keyed} in (select article_id from raw.articles where batch_id = $batch)""",
-        {"tag": tag, "n": n, "batch": batch},
-    )
+    for table in NLP_TABLES:
+        con.execute(
+            f"""insert into raw.{table}
+            select x.* replace (c.new_id as article_id, $batch as batch_id)
+            from copies as c join src.raw.{table} as x on x.article_id = c.old_id""",
+            {"batch": batch},
+        )
     con.execute("insert or replace into raw.sources select * from src.raw.sources")
     con.execute("insert into raw.batches values ($batch, null, null, $n, $n, $n, 0)", {"batch": batch, "n": n})
     con.execute("commit")
+    con.execute("drop table copies")
     con.execute("detach src")
     con.close()
 
@@ -388,7 +390,7 @@ def _grow_raw(source: Settings, target: Settings, n: int, tag: str) -> None:
 
 def format_table(report: dict[str, Any]) -> str:
     lines = [
-        f"wirehouse benchmark: {report['pages']} pages, {report['cores']} cores",
+        f"wirehouse benchmark: {report['pages']} pages, {report['cores']} cores, {report['workers']} workers",
         f"{'stage':<10} {'items':>6} {'seconds':>8} {'items/s':>9} {'peak MB':>8} {'limit/s':>9} {'efficiency':>10}",
     ]
     for row in report["stages"]:
@@ -438,20 +440,19 @@ def main(argv: list[str] | None = None) -> int:
     site = PageSite(make_pages(args.pages))
     url_file = work / "urls.txt"
     url_file.write_text("\n".join(site.urls) + "\n")
-    import os
-
-    report: dict[str, Any] = {"pages": args.pages, "cores": os.cpu_count()}
+    report: dict[str, Any] = {"pages": args.pages, "cores": os.cpu_count(), "workers": _settings(work).workers}
     try:
-        print("stages, each in its own process:", flush=True)
-        report["stages"] = bench_stages(work / "stages", url_file)
-        print("end to end through the CLI ...", flush=True)
-        report["end_to_end"] = {"cli": bench_cli(work / "cli", url_file)}
+        print("end to end through the CLI, every stage timed ...", flush=True)
+        report["stages"], cli = bench_cli(work / "cli", url_file)
+        report["end_to_end"] = {"cli": cli}
+        print("each stage's limit on the same pages ...", flush=True)
+        bench_limits(work / "cli", report["stages"])
         if not args.no_airflow:
             print("end to end through airflow dags test ...", flush=True)
             report["end_to_end"]["airflow"] = bench_airflow(work / "airflow", url_file)
         if args.incremental_base:
             print("incremental dbt builds ...", flush=True)
-            report["incremental"] = bench_incremental(work / "stages", args.incremental_base)
+            report["incremental"] = bench_incremental(work / "cli", work / "incremental", args.incremental_base)
     finally:
         site.close()
         shutil.rmtree(work, ignore_errors=True)

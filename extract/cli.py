@@ -9,6 +9,9 @@ import argparse
 import logging
 import os
 import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Sequence
@@ -106,17 +109,61 @@ def _sources_from_args(args: argparse.Namespace) -> list:
     return [Source("sitemap", url) for url in args.sitemap]
 
 
-def run_batch(settings: Settings, sources: list, batch_id: str) -> None:
-    """Every stage once over ``sources``, in the DAG's order; raises at the first failure."""
+@dataclass(frozen=True)
+class StageTime:
+    """How long one stage of a run took: wall seconds from ``started`` (``time.monotonic``)."""
+
+    stage: str
+    items: int
+    started: float
+    seconds: float
+
+
+def run_batch(settings: Settings, sources: list, batch_id: str) -> list[StageTime]:
+    """Every stage once over ``sources``, in the DAG's order; raises at the first failure.
+
+    Returns each stage's time and the items it handled (URLs for discover and fetch, pages for
+    clean, articles for NLP and load, articles in the warehouse for dbt and the checks).
+    """
     from extract import pipeline
 
-    pipeline.run_discover(settings, batch_id, sources)
-    pipeline.run_fetch(settings, batch_id)
-    pipeline.run_clean(settings, batch_id)
-    pipeline.run_nlp(settings, batch_id)
-    pipeline.run_load(settings, batch_id)
-    pipeline.run_transform(settings)
-    pipeline.run_checks_stage(settings)
+    def n_articles() -> int:
+        from extract.load import connect
+
+        con = connect(settings, read_only=True)
+        try:
+            return con.execute("select count(*) from marts.fct_article").fetchone()[0]
+        finally:
+            con.close()
+
+    def build() -> int:
+        pipeline.run_transform(settings)
+        return n_articles()
+
+    def check() -> int:
+        pipeline.run_checks_stage(settings)
+        return n_articles()
+
+    steps: list[tuple[str, Callable[[], int]]] = [
+        ("discover", lambda: pipeline.run_discover(settings, batch_id, sources).n_out),
+        ("fetch", lambda: pipeline.run_fetch(settings, batch_id).n_in),
+        ("clean", lambda: pipeline.run_clean(settings, batch_id).n_in),
+        ("nlp", lambda: pipeline.run_nlp(settings, batch_id).n_in),
+        ("load", lambda: pipeline.run_load(settings, batch_id).n_articles),
+        ("dbt build", build),
+        ("checks", check),
+    ]
+    times = []
+    for stage, step in steps:
+        started = time.monotonic()
+        items = step()
+        times.append(StageTime(stage, items, started, time.monotonic() - started))
+        log.info("%s: %d items in %.1f s", stage, items, times[-1].seconds)
+    return times
+
+
+def format_times(times: list[StageTime]) -> str:
+    return "time: " + ", ".join(f"{t.stage} {t.seconds:.1f} s" for t in times)
 
 
 def _print_summary(settings: Settings, batch_id: str) -> None:
@@ -151,10 +198,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             if args.refetch:
                 settings = settings.replace(refetch=True)
             batch_id = args.batch_id or f"cli_{datetime.now(UTC):%Y%m%dT%H}0000"
+            times: list[StageTime] = []
             try:
-                run_batch(settings, _sources_from_args(args), batch_id)
+                times = run_batch(settings, _sources_from_args(args), batch_id)
             finally:
                 _print_summary(settings, batch_id)
+                if times:
+                    print(format_times(times))
         elif args.command == "query":
             _query(settings, args.sql, args.limit)
         elif args.command == "summary":
