@@ -22,7 +22,7 @@ from pathlib import Path
 import pendulum
 from airflow.sdk import Asset, dag, task
 from cosmos import DbtTaskGroup, ProfileConfig, ProjectConfig, RenderConfig
-from cosmos.constants import LoadMode
+from cosmos.constants import LoadMode, TestBehavior
 
 DAG_ID = "wirehouse_news"
 POOL = "wirehouse_warehouse"
@@ -120,9 +120,13 @@ def wirehouse_news():
         profile_config=ProfileConfig(
             profile_name="wirehouse", target_name="dev", profiles_yml_filepath=DBT_DIR / "profiles.yml"
         ),
-        # a test that reads two models (relationships) runs once both are built
+        # one `dbt build` task per model (the model, then its tests): half the tasks of a run task
+        # and a test task each; a test that reads two models (relationships) runs once both are built
         render_config=RenderConfig(
-            load_method=LoadMode.DBT_MANIFEST, should_detach_multiple_parents_tests=True, emit_datasets=False
+            load_method=LoadMode.DBT_MANIFEST,
+            test_behavior=TestBehavior.BUILD,
+            should_detach_multiple_parents_tests=True,
+            emit_datasets=False,
         ),
         operator_args={"pool": POOL, "install_deps": False, "retries": 1},
     )
