@@ -36,7 +36,7 @@ from extract.settings import PROJECT_ROOT, Settings, load_settings
 __all__ = ["PageSite", "main", "make_pages"]
 
 CORPUS = PROJECT_ROOT.parent / "shared" / "corpus" / "scrapinghub"
-_TEXT = re.compile(r"(<p[^>]*>)([^<]{40,})", re.I)
+_TEXT = re.compile(r"(</?[a-z][^>]*>)([^<]{20,})", re.I)  # a run of text after any tag
 _WORD = re.compile(r"[A-Za-z]{4,}")
 
 
@@ -45,7 +45,7 @@ _WORD = re.compile(r"[A-Za-z]{4,}")
 
 def make_pages(n: int, seed: int = 7) -> list[bytes]:
     """``n`` pages: the corpus pages in turn, each copy after the first with a third of the
-    words of its paragraphs replaced by other corpus words, so no two copies are near duplicates."""
+    words of its text replaced by other corpus words, so no two copies are near duplicates."""
     truth = json.loads((CORPUS / "ground-truth.json").read_text(encoding="utf-8"))
     originals = [gzip.decompress((CORPUS / "html" / f"{page_id}.html.gz").read_bytes()) for page_id in truth]
     vocabulary = sorted({w for body in truth.values() for w in _WORD.findall(body["articleBody"])})
