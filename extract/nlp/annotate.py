@@ -12,6 +12,7 @@ import hashlib
 import logging
 import signal
 import threading
+import time
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from datetime import date, datetime
@@ -100,7 +101,8 @@ def time_limit(seconds: float) -> Iterator[None]:
     """Raise ArticleTooSlow in the block after ``seconds`` of wall time (0: no limit).
 
     A timer signal, so only in a process's main thread (where every stage runs its chunks);
-    elsewhere the block runs unbounded.
+    elsewhere the block runs unbounded.  A timer already set (a task's or a test's timeout)
+    is kept: it is re-armed with what is left of it when the block ends.
     """
     if seconds <= 0 or threading.current_thread() is not threading.main_thread():
         yield
@@ -109,13 +111,18 @@ def time_limit(seconds: float) -> Iterator[None]:
     def expire(_signum: int, _frame: Any) -> None:
         raise ArticleTooSlow
 
+    outer_delay, outer_interval = signal.getitimer(signal.ITIMER_REAL)
+    started = time.monotonic()
     previous = signal.signal(signal.SIGALRM, expire)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    signal.setitimer(signal.ITIMER_REAL, min(seconds, outer_delay) if outer_delay else seconds)
     try:
         yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+        if outer_delay:
+            left = max(outer_delay - (time.monotonic() - started), 1e-6)
+            signal.setitimer(signal.ITIMER_REAL, left, outer_interval)
 
 
 def _annotate_one(settings: Settings, article: dict[str, Any], doc: Any, rows: dict[str, list]) -> None:
