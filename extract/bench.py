@@ -225,15 +225,11 @@ def limit_load(settings: Settings, batch: str) -> int:
 
 
 def stage_dbt(settings: Settings) -> int:
-    from extract.load import connect
+    from extract.load import count_articles
     from extract.pipeline import run_transform
 
     run_transform(settings)
-    con = connect(settings, read_only=True)
-    try:
-        return con.execute("select count(*) from marts.fct_article").fetchone()[0]
-    finally:
-        con.close()
+    return count_articles(settings)
 
 
 LIMITS: dict[str, Callable[[Settings, str], int]] = {"clean": limit_clean, "nlp": limit_nlp, "load": limit_load}
@@ -302,7 +298,7 @@ def bench_airflow(home: Path, url_file: Path) -> dict[str, Any]:
     import yaml
 
     from extract.airflow_env import airflow, airflow_env, prepare_airflow
-    from extract.load import connect
+    from extract.load import count_articles
 
     settings = _settings(home, airflow_home=home / "airflow")
     home.mkdir(parents=True, exist_ok=True)
@@ -315,9 +311,7 @@ def bench_airflow(home: Path, url_file: Path) -> dict[str, Any]:
     seconds = time.perf_counter() - start
     if done.returncode:
         return {"seconds": seconds, "articles": 0, "per_s": 0.0, "error": (done.stdout + done.stderr)[-2000:]}
-    con = connect(settings, read_only=True)
-    n = con.execute("select count(*) from marts.fct_article").fetchone()[0]
-    con.close()
+    n = count_articles(settings)
     return {"seconds": seconds, "articles": n, "per_s": n / seconds}
 
 

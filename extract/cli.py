@@ -126,23 +126,15 @@ def run_batch(settings: Settings, sources: list, batch_id: str) -> list[StageTim
     clean, articles for NLP and load, articles in the warehouse for dbt and the checks).
     """
     from extract import pipeline
-
-    def n_articles() -> int:
-        from extract.load import connect
-
-        con = connect(settings, read_only=True)
-        try:
-            return con.execute("select count(*) from marts.fct_article").fetchone()[0]
-        finally:
-            con.close()
+    from extract.load import count_articles
 
     def build() -> int:
         pipeline.run_transform(settings)
-        return n_articles()
+        return count_articles(settings)
 
     def check() -> int:
         pipeline.run_checks_stage(settings)
-        return n_articles()
+        return count_articles(settings)
 
     steps: list[tuple[str, Callable[[], int]]] = [
         ("discover", lambda: pipeline.run_discover(settings, batch_id, sources).n_out),

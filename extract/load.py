@@ -20,7 +20,7 @@ from extract.fingerprint import jaccard
 from extract.nlp import NLP_TABLES
 from extract.settings import Settings
 
-__all__ = ["LoadResult", "connect", "open_warehouse", "ensure_schema", "load_batch", "STAGED_FILES"]
+__all__ = ["LoadResult", "connect", "count_articles", "open_warehouse", "ensure_schema", "load_batch", "STAGED_FILES"]
 
 log = logging.getLogger(__name__)
 SCHEMA_SQL = Path(__file__).with_name("schema.sql")
@@ -186,6 +186,15 @@ def open_warehouse(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnec
 
 def connect(settings: Settings, read_only: bool = False) -> duckdb.DuckDBPyConnection:
     return open_warehouse(settings.warehouse_path, read_only)
+
+
+def count_articles(settings: Settings) -> int:
+    """Articles in the public mart ``marts.fct_article``."""
+    con = connect(settings, read_only=True)
+    try:
+        return con.execute("select count(*) from marts.fct_article").fetchone()[0]
+    finally:
+        con.close()
 
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
