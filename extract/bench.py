@@ -194,17 +194,27 @@ def _bare_extract(settings: Settings, pages: list[dict[str, Any]]) -> int:
 
 
 def limit_nlp(settings: Settings, batch: str) -> int:
-    """``nlp.pipe`` alone, same model and batch size, with as many processes as the stage has
-    workers (``n_process``), on the same English texts."""
-    from extract.nlp.model import load_pipeline
+    """``nlp.pipe`` alone, on the same English texts, with the stage's model, batch size,
+    processes and chunks: the stage without its extractors and its output."""
+    from extract.parallel import map_chunks
     from extract.staging import batch_dir, read_jsonl
 
     articles = list(read_jsonl(batch_dir(settings, batch) / "articles.jsonl"))
     texts = [a["text"] for a in articles if a["language"] == "en"]
-    nlp = load_pipeline(settings.spacy_model, settings.nlp_blas)
-    for _doc in nlp.pipe(texts, batch_size=settings.nlp_batch_size, n_process=settings.workers):
-        pass
+    parsed = map_chunks(
+        _bare_parse, texts, workers=settings.workers, chunk_size=settings.nlp_chunk_size, args=(settings,)
+    )
+    assert sum(parsed) == len(texts)
     return len(articles)
+
+
+def _bare_parse(settings: Settings, texts: list[str]) -> int:
+    from extract.nlp.model import load_pipeline
+
+    nlp = load_pipeline(settings.spacy_model, settings.nlp_blas)
+    for _doc in nlp.pipe(texts, batch_size=settings.nlp_batch_size):
+        pass
+    return len(texts)
 
 
 def limit_load(settings: Settings, batch: str) -> int:
@@ -429,31 +439,37 @@ def main(argv: list[str] | None = None) -> int:
     if not CORPUS.is_dir():
         print(f"the benchmark needs the shared corpus at {CORPUS}", file=sys.stderr)
         return 2
+    began = time.monotonic()
+
+    def step(what: str) -> None:
+        print(f"[{time.monotonic() - began:5.0f} s] {what} ...", flush=True)
+
     work = Path(tempfile.mkdtemp(prefix="wirehouse-bench-"))
-    print(f"building {args.pages} pages ...", flush=True)
+    step(f"building {args.pages} pages")
     site = PageSite(make_pages(args.pages))
     url_file = work / "urls.txt"
     url_file.write_text("\n".join(site.urls) + "\n")
     report: dict[str, Any] = {"pages": args.pages, "cores": os.cpu_count(), "workers": _settings(work).workers}
     try:
-        print("end to end through the CLI, every stage timed ...", flush=True)
+        step("end to end through the CLI, every stage timed")
         report["stages"], cli = bench_cli(work / "cli", url_file)
         report["end_to_end"] = {"cli": cli}
-        print("each stage's limit on the same pages ...", flush=True)
+        step("each stage's limit on the same pages")
         bench_limits(work / "cli", report["stages"])
         if not args.no_airflow:
-            print("end to end through airflow dags test ...", flush=True)
+            step("end to end through airflow dags test")
             report["end_to_end"]["airflow"] = bench_airflow(work / "airflow", url_file)
         if args.incremental_base:
-            print("incremental dbt builds ...", flush=True)
+            step("incremental dbt builds")
             report["incremental"] = bench_incremental(work / "cli", work / "incremental", args.incremental_base)
     finally:
         site.close()
         shutil.rmtree(work, ignore_errors=True)
+    report["bench_seconds"] = time.monotonic() - began
     args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(report, indent=2, default=str))
     print(format_table(report))
-    print(f"figures written to {args.out}")
+    print(f"figures written to {args.out}; the benchmark took {report['bench_seconds'] / 60:.1f} min")
     return 0
 
 
