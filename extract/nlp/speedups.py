@@ -39,6 +39,7 @@ _FEATURES: dict[str, tuple[int, Callable[[Any, int], Any]]] = {
     "IS_SPACE": (IS_SPACE, lambda strings, v: bool(v)),
 }
 _PREDICATES = {"IN", "NOT_IN", "REGEX"}
+_WORD_FEATURES = ("LOWER", "ORTH", "TEXT", "NORM")
 _CACHE_LIMIT = 500_000  # distinct keys kept before a cache starts over
 
 
@@ -56,6 +57,20 @@ def _test(spec: Any, value: Any) -> bool:
     return True
 
 
+def _listed(spec: Any) -> bool:
+    """Does a pattern value name its words (a constant, or IN a list)?"""
+    return isinstance(spec, str) or (isinstance(spec, dict) and set(spec) == {"IN"})
+
+
+def _words(spec: Any) -> list[str]:
+    return [spec] if isinstance(spec, str) else list(spec["IN"])
+
+
+def _bound(cache: dict[Any, Any]) -> None:
+    if len(cache) >= _CACHE_LIMIT:
+        cache.clear()
+
+
 def _understood(pattern: list[dict[str, Any]]) -> bool:
     return all(
         name in _FEATURES and (not isinstance(spec, dict) or set(spec) <= _PREDICATES)
@@ -65,42 +80,79 @@ def _understood(pattern: list[dict[str, Any]]) -> bool:
 
 
 class TableAttributeRuler:
-    """The attribute ruler with its one-token patterns answered from a table."""
+    """The attribute ruler with its one-token patterns answered from tables.
+
+    A one-token pattern that names its word (``{"LOWER": "has", "TAG": "VBZ"}``) is filed under
+    that word; those testing no word are decided once per combination of the features they test
+    (TAG, DEP, ...), few enough that almost every token is a hit from its first articles on.
+    Only a token whose word is filed is checked against its word's patterns, and a word tested
+    by a regular expression is checked once per token kind; both verdicts are remembered.
+    """
 
     def __init__(self, nlp: Language, name: str, stock: Any) -> None:
         self.name = name
         self.vocab = nlp.vocab
         self.attrs: list[dict[int, Any]] = stock.attrs
         self.indices: list[int] = stock.indices
-        self.single: list[tuple[int, dict[str, Any]]] = []  # (rule number, token spec)
         self.matcher = Matcher(nlp.vocab)  # the longer patterns
+        single: list[tuple[int, dict[str, Any]]] = []  # (rule number, token spec)
         for number, rule in enumerate(stock.patterns):
             longer = [p for p in rule["patterns"] if len(p) > 1]
-            self.single += [(number, p[0]) for p in rule["patterns"] if len(p) == 1]
+            single += [(number, p[0]) for p in rule["patterns"] if len(p) == 1]
             if longer:
                 self.matcher.add(str(number), longer)
-        names = sorted({name for _n, spec in self.single for name in spec})
-        self.feature_names = names
-        self.feature_attrs = [_FEATURES[name][0] for name in names]
-        self.cache: dict[tuple[int, ...], tuple[int, ...]] = {}
+        self.general: list[tuple[int, dict[str, Any]]] = []  # testing no word at all
+        self.unlisted: list[tuple[int, dict[str, Any]]] = []  # testing a word by REGEX or NOT_IN
+        self.by_word: dict[str, dict[int, list[tuple[int, dict[str, Any]]]]] = {}
+        for number, spec in single:
+            word = next((n for n in _WORD_FEATURES if _listed(spec.get(n))), None)
+            if word is None:
+                words_tested = any(n in _WORD_FEATURES for n in spec)
+                (self.unlisted if words_tested else self.general).append((number, spec))
+                continue
+            index = self.by_word.setdefault(word, {})
+            for value in _words(spec[word]):
+                index.setdefault(self.vocab.strings.add(value), []).append((number, spec))
+        self.feature_names = sorted({name for _n, spec in single for name in spec} | set(self.by_word))
+        self.feature_attrs = [_FEATURES[name][0] for name in self.feature_names]
+        position = {name: i for i, name in enumerate(self.feature_names)}
+        self.general_columns = [position[n] for n in sorted({n for _i, spec in self.general for n in spec})]
+        self.word_columns = [(position[n], index) for n, index in self.by_word.items()]
+        self.general_cache: dict[tuple[int, ...], tuple[int, ...]] = {}
+        self.unlisted_cache: dict[tuple[int, ...], tuple[int, ...]] = {}
+        self.word_cache: dict[tuple[int, ...], tuple[int, ...]] = {}
 
     @classmethod
     def understands(cls, stock: Any) -> bool:
         return all(_understood(pattern) for rule in stock.patterns for pattern in rule["patterns"])
 
-    def _rules_for(self, key: tuple[int, ...]) -> tuple[int, ...]:
+    def _matching(self, row: list[int], specs: list[tuple[int, dict[str, Any]]]) -> set[int]:
+        strings = self.vocab.strings
+        values = {n: _FEATURES[n][1](strings, v) for n, v in zip(self.feature_names, row, strict=True)}
+        return {n for n, spec in specs if all(_test(s, values[name]) for name, s in spec.items())}
+
+    def _rules_for(self, row: list[int]) -> tuple[int, ...]:
         """The numbers of the one-token rules a token with these feature values matches, in order."""
-        rules = self.cache.get(key)
+        key = tuple(row[i] for i in self.general_columns)
+        rules = self.general_cache.get(key)
         if rules is None:
-            strings = self.vocab.strings
-            values = {n: _FEATURES[n][1](strings, v) for n, v in zip(self.feature_names, key, strict=True)}
-            rules = tuple(
-                sorted({n for n, spec in self.single if all(_test(s, values[name]) for name, s in spec.items())})
-            )
-            if len(self.cache) >= _CACHE_LIMIT:
-                self.cache.clear()
-            self.cache[key] = rules
-        return rules
+            rules = self.general_cache[key] = tuple(sorted(self._matching(row, self.general)))
+            _bound(self.general_cache)
+        full = tuple(row)
+        unlisted: tuple[int, ...] = ()
+        if self.unlisted:
+            unlisted = self.unlisted_cache.get(full)  # type: ignore[assignment]
+            if unlisted is None:
+                unlisted = self.unlisted_cache[full] = tuple(self._matching(row, self.unlisted))
+                _bound(self.unlisted_cache)
+        candidates = [spec for column, index in self.word_columns for spec in index.get(row[column], ())]
+        if not candidates and not unlisted:
+            return rules
+        found = self.word_cache.get(full)
+        if found is None:
+            found = self.word_cache[full] = tuple(sorted(self._matching(row, candidates).union(rules, unlisted)))
+            _bound(self.word_cache)
+        return found
 
     def __call__(self, doc: Doc) -> Doc:
         if not len(doc):
@@ -108,7 +160,7 @@ class TableAttributeRuler:
         rules_at: list[tuple[int, ...]] = [()] * len(doc)
         if self.feature_attrs:
             rows = doc.to_array(self.feature_attrs).reshape(len(doc), -1).tolist()
-            rules_at = [self._rules_for(tuple(row)) for row in rows]
+            rules_at = [self._rules_for(row) for row in rows]
         if len(self.matcher):
             extra: dict[int, set[int]] = {}
             for match_id, start, end in self.matcher(doc, allow_missing=True):
@@ -152,10 +204,8 @@ class CachedLemmatizer:
             key = (orth, pos, morph)
             value = self.cache.get(key)
             if value is None:
-                value = self.strings.add(self.stock.lemmatize(doc[i])[0])
-                if len(self.cache) >= _CACHE_LIMIT:
-                    self.cache.clear()
-                self.cache[key] = value
+                value = self.cache[key] = self.strings.add(self.stock.lemmatize(doc[i])[0])
+                _bound(self.cache)
             lemmas[i] = value
         doc.from_array([LEMMA], lemmas.reshape(-1, 1))
         return doc
