@@ -50,7 +50,7 @@ class RawStore:
     def put(self, url: str, body: bytes, meta: dict[str, Any]) -> str:
         """Store a body (then its metadata, which marks it complete); return its relative path."""
         rel = self.relative_path(url)
-        _atomic_write(self.root / rel, gzip.compress(body, compresslevel=6, mtime=0))
+        _atomic_write(self.root / rel, gzip.compress(body, compresslevel=3, mtime=0))
         record = {**meta, "url": url, "raw_path": rel}
         _atomic_write(self._meta_path(url), json.dumps(record, sort_keys=True).encode("utf-8"))
         return rel
