@@ -39,7 +39,7 @@ from extract.rawstore import RawStore
 from extract.records import Rejection
 from extract.settings import Settings
 from extract.sources import Source
-from extract.staging import JsonlWriter, batch_dir, read_jsonl, write_jsonl
+from extract.staging import JsonlWriter, batch_dir, jsonl_line, read_jsonl, write_jsonl
 
 __all__ = [
     "StageCounts",
@@ -204,8 +204,6 @@ def clean_pages(settings: Settings, pages: Sequence[dict[str, Any]]) -> tuple[li
 
 def run_nlp(settings: Settings, batch_id: str, part: int | None = None) -> StageCounts:
     """Parse every English article of the batch (of ``part``) once and extract its facts."""
-    from extract.nlp.annotate import annotate_articles
-
     folder = batch_dir(settings, batch_id)
     articles = _read_stage_input(folder, "articles", part)
     clear_stage(folder, "nlp", part)
@@ -214,14 +212,27 @@ def run_nlp(settings: Settings, batch_id: str, part: int | None = None) -> Stage
         writers = {
             table: stack.enter_context(JsonlWriter(folder / output_name(table, part))) for table in STAGE_OUTPUTS["nlp"]
         }
-        for rows in map_chunks(
-            annotate_articles, articles, workers=settings.workers, chunk_size=settings.nlp_chunk_size, args=(settings,)
+        for lines, counts, n_parsed in map_chunks(
+            annotate_chunk, articles, workers=settings.workers, chunk_size=settings.nlp_chunk_size, args=(settings,)
         ):
             for table, writer in writers.items():
-                for row in rows[table]:
-                    writer.write(row)
-            parsed += sum(1 for row in rows["article_nlp"] if row["status"] == "parsed")
+                writer.write_lines(lines[table], counts[table])
+            parsed += n_parsed
     return StageCounts("nlp", len(articles), parsed, len(articles) - parsed).record(settings, batch_id, part)
+
+
+def annotate_chunk(
+    settings: Settings, articles: Sequence[dict[str, Any]]
+) -> tuple[dict[str, str], dict[str, int], int]:
+    """Annotate a chunk of articles: per NLP table its rows as staged lines and their number,
+    and how many articles were parsed.  The worker serialises its own rows, so the process
+    writing the files does not spend a core on it."""
+    from extract.nlp.annotate import annotate_articles
+
+    rows = annotate_articles(settings, articles)
+    lines = {table: "".join(jsonl_line(row) for row in rows[table]) for table in STAGE_OUTPUTS["nlp"]}
+    counts = {table: len(rows[table]) for table in STAGE_OUTPUTS["nlp"]}
+    return lines, counts, sum(1 for row in rows["article_nlp"] if row["status"] == "parsed")
 
 
 def run_load(

@@ -27,6 +27,11 @@ def batch_dir(settings: Settings, batch_id: str) -> Path:
     return path
 
 
+def jsonl_line(row: dict[str, Any]) -> str:
+    """One row as a line of a staged file."""
+    return json.dumps(row, ensure_ascii=False, sort_keys=True) + "\n"
+
+
 class JsonlWriter:
     """One staged file written row by row: the rows go to a temporary file that replaces
     ``path`` when the ``with`` block ends without an error, and is removed when it does not."""
@@ -39,9 +44,13 @@ class JsonlWriter:
         self._handle = os.fdopen(fd, "w", encoding="utf-8")
 
     def write(self, row: dict[str, Any]) -> None:
-        self._handle.write(json.dumps(row, ensure_ascii=False, sort_keys=True))
-        self._handle.write("\n")
+        self._handle.write(jsonl_line(row))
         self.count += 1
+
+    def write_lines(self, lines: str, count: int) -> None:
+        """Append ``count`` rows already serialised by ``jsonl_line`` (in a worker, say)."""
+        self._handle.write(lines)
+        self.count += count
 
     def __enter__(self) -> JsonlWriter:
         return self
