@@ -64,7 +64,7 @@ class Settings:
     # processes for the CPU-bound stages (clean, NLP) on one machine, and their chunks' sizes
     workers: int = os.cpu_count() or 1
     clean_chunk_size: int = 50
-    nlp_chunk_size: int = 64
+    nlp_chunk_size: int = 32
 
     fail_on_checks: bool = True
     demo_port: int = 8765
