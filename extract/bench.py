@@ -6,8 +6,9 @@ Builds N pages from the Scrapinghub corpus (``../shared/corpus``), each copy rew
 (a third of its words replaced, seeded) that deduplication keeps it, and serves them on
 127.0.0.1.  Runs ``wirehouse run`` over them once, in its own process, timing every stage and
 sampling the memory of the process and its workers.  Beside each stage its limit, measured on
-the same staged pages with the same processes: a bare loop of trafilatura for cleaning, a bare
-``nlp.pipe`` for NLP, a bare DuckDB bulk insert for loading.  Then the same pages through
+the same staged pages with the same processes and chunks: a bare loop of trafilatura for
+cleaning, a bare ``nlp.pipe`` for NLP (both on the first ``--limit-sample`` pages, 1,000 by
+default, so the benchmark stays within ten minutes), a bare DuckDB bulk insert for loading.  Then the same pages through
 ``airflow dags test``, and the cost of a dbt build after adding 1,000 articles to an empty
 warehouse and to one holding ``--incremental-base``.  Prints a table and writes the figures as
 JSON.  A benchmark, not a test: it asserts nothing.
@@ -170,12 +171,13 @@ def _peak_between(samples: list[tuple[float, float]], start: float, end: float) 
 # --- the limits (module-level: spawned processes import them) -------------------------------------
 
 
-def limit_clean(settings: Settings, batch: str) -> int:
-    """trafilatura alone, with the stage's options, processes and chunks, on the same stored pages."""
+def limit_clean(settings: Settings, batch: str, sample: int) -> int:
+    """trafilatura alone, with the stage's options, processes and chunks, on the first ``sample``
+    of the same stored pages."""
     from extract.parallel import map_chunks
     from extract.staging import batch_dir, read_jsonl
 
-    pages = list(read_jsonl(batch_dir(settings, batch) / "pages.jsonl"))
+    pages = list(read_jsonl(batch_dir(settings, batch) / "pages.jsonl"))[:sample]
     chunks = map_chunks(
         _bare_extract, pages, workers=settings.workers, chunk_size=settings.clean_chunk_size, args=(settings,)
     )
@@ -193,13 +195,14 @@ def _bare_extract(settings: Settings, pages: list[dict[str, Any]]) -> int:
     return len(pages)
 
 
-def limit_nlp(settings: Settings, batch: str) -> int:
-    """``nlp.pipe`` alone, on the same English texts, with the stage's model, batch size,
-    processes and chunks: the stage without its extractors and its output."""
+def limit_nlp(settings: Settings, batch: str, sample: int) -> int:
+    """``nlp.pipe`` alone, on the English texts of the first ``sample`` of the same articles,
+    with the stage's model, batch size, processes and chunks: the stage without its extractors
+    and its output."""
     from extract.parallel import map_chunks
     from extract.staging import batch_dir, read_jsonl
 
-    articles = list(read_jsonl(batch_dir(settings, batch) / "articles.jsonl"))
+    articles = list(read_jsonl(batch_dir(settings, batch) / "articles.jsonl"))[:sample]
     texts = [a["text"] for a in articles if a["language"] == "en"]
     parsed = map_chunks(
         _bare_parse, texts, workers=settings.workers, chunk_size=settings.nlp_chunk_size, args=(settings,)
@@ -217,8 +220,9 @@ def _bare_parse(settings: Settings, texts: list[str]) -> int:
     return len(texts)
 
 
-def limit_load(settings: Settings, batch: str) -> int:
-    """A bare bulk insert of the staged articles into an empty DuckDB table."""
+def limit_load(settings: Settings, batch: str, sample: int) -> int:
+    """A bare bulk insert of the staged articles into an empty DuckDB table (all of them: it
+    takes a second)."""
     import duckdb
 
     from extract.staging import batch_dir
@@ -242,7 +246,7 @@ def stage_dbt(settings: Settings) -> int:
     return count_articles(settings)
 
 
-LIMITS: dict[str, Callable[[Settings, str], int]] = {"clean": limit_clean, "nlp": limit_nlp, "load": limit_load}
+LIMITS: dict[str, Callable[[Settings, str, int], int]] = {"clean": limit_clean, "nlp": limit_nlp, "load": limit_load}
 
 
 # --- runs ----------------------------------------------------------------------------------------
@@ -282,14 +286,15 @@ def _cli_run(settings: Settings, url_file: str) -> list[Any]:
 CLI_BATCH = "bench_cli"
 
 
-def bench_limits(home: Path, stages: list[dict[str, Any]]) -> None:
-    """Each limit on the CLI run's staged pages, beside its stage: limit speed and efficiency."""
+def bench_limits(home: Path, stages: list[dict[str, Any]], sample: int) -> None:
+    """Each limit on the CLI run's staged pages (the first ``sample`` of them for clean and NLP),
+    beside its stage: limit speed and efficiency."""
     settings = _settings(home)
     for row in stages:
         limit = LIMITS.get(row["stage"])
         if limit is None:
             continue
-        bare = measure(limit, settings, CLI_BATCH)
+        bare = measure(limit, settings, CLI_BATCH, sample)
         row["limit_per_s"] = bare["result"] / bare["seconds"]
         row["efficiency"] = row["per_s"] / row["limit_per_s"]
         if row["stage"] == "nlp":
@@ -394,7 +399,8 @@ def _grow_raw(source: Settings, target: Settings, n: int, tag: str) -> None:
 
 def format_table(report: dict[str, Any]) -> str:
     lines = [
-        f"wirehouse benchmark: {report['pages']} pages, {report['cores']} cores, {report['workers']} workers",
+        f"wirehouse benchmark: {report['pages']} pages, {report['cores']} cores, {report['workers']} workers "
+        f"(clean and NLP limits on the first {report['limit_sample']})",
         f"{'stage':<10} {'items':>6} {'seconds':>8} {'items/s':>9} {'peak MB':>8} {'limit/s':>9} {'efficiency':>10}",
     ]
     for row in report["stages"]:
@@ -435,6 +441,12 @@ def main(argv: list[str] | None = None) -> int:
         default=20_000,
         help="articles already in the warehouse for the incremental figure (0 skips it)",
     )
+    parser.add_argument(
+        "--limit-sample",
+        type=int,
+        default=1000,
+        help="pages the clean and NLP limits run on, the first of the same pages (default 1000)",
+    )
     args = parser.parse_args(argv)
     if not CORPUS.is_dir():
         print(f"the benchmark needs the shared corpus at {CORPUS}", file=sys.stderr)
@@ -449,13 +461,18 @@ def main(argv: list[str] | None = None) -> int:
     site = PageSite(make_pages(args.pages))
     url_file = work / "urls.txt"
     url_file.write_text("\n".join(site.urls) + "\n")
-    report: dict[str, Any] = {"pages": args.pages, "cores": os.cpu_count(), "workers": _settings(work).workers}
+    report: dict[str, Any] = {
+        "pages": args.pages,
+        "cores": os.cpu_count(),
+        "workers": _settings(work).workers,
+        "limit_sample": min(args.pages, args.limit_sample),
+    }
     try:
         step("end to end through the CLI, every stage timed")
         report["stages"], cli = bench_cli(work / "cli", url_file)
         report["end_to_end"] = {"cli": cli}
         step("each stage's limit on the same pages")
-        bench_limits(work / "cli", report["stages"])
+        bench_limits(work / "cli", report["stages"], args.limit_sample)
         if not args.no_airflow:
             step("end to end through airflow dags test")
             report["end_to_end"]["airflow"] = bench_airflow(work / "airflow", url_file)

@@ -17,8 +17,10 @@ pytestmark = pytest.mark.corpus
 
 def test_benchmark_reports_every_figure(shared: Path, tmp_path: Path, capsys) -> None:
     out = tmp_path / "bench.json"
-    assert bench.main(["--pages", "20", "--incremental-base", "200", "--out", str(out)]) == 0
+    args = ["--pages", "20", "--incremental-base", "200", "--limit-sample", "12", "--out", str(out)]
+    assert bench.main(args) == 0
     report = json.loads(out.read_text())
+    assert report["limit_sample"] == 12 and report["bench_seconds"] > 0
     stages = {row["stage"]: row for row in report["stages"]}
     assert list(stages) == ["discover", "fetch", "clean", "nlp", "load", "dbt build", "checks"]
     for row in stages.values():
