@@ -1,7 +1,8 @@
 """Loading the spaCy pipeline once per process; the model's name and its matrix library are settings.
 
 Its two rule components (attribute ruler, lemmatizer) are swapped for table-driven stand-ins
-that give the same annotation in a tenth of the time (``extract.nlp.speedups``).
+that give the same annotation in about half the time from a cold start and a tenth once their
+tables are warm (``extract.nlp.speedups``).
 
 spaCy multiplies its matrices with BLIS by default.  The BLIS that its wheels ship picks a kernel
 by CPU model and falls back to a slow generic one on CPUs newer than it knows (an AMD Zen 4 here
