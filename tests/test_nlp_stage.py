@@ -94,3 +94,25 @@ def test_an_article_past_its_time_limit_is_recorded_as_failed(settings) -> None:
     assert not any(rows[table] for table in ("sentences", "article_actors", "statements", "events"))
     rows = annotate_articles(settings, [article])
     assert rows["article_nlp"][0]["status"] == "parsed" and rows["sentences"]
+
+
+def test_an_article_whose_extractors_raise_is_recorded_and_the_others_kept(settings, monkeypatch) -> None:
+    """Fault injection: the event coder raising on one article costs that article only."""
+    from extract.nlp import annotate
+
+    real = annotate.find_events
+
+    def failing(doc, *args):
+        if "harbour" in doc.text:
+            raise RecursionError("maximum recursion depth exceeded")
+        return real(doc, *args)
+
+    monkeypatch.setattr(annotate, "find_events", failing)
+    texts = {"a1": "The minister said the talks would resume in Berlin. " * 5,
+             "a2": "Navy ships shelled the harbour of the city on Monday. " * 5}  # fmt: skip
+    articles = [{"article_id": k, "language": "en", "text": t, "published_at": None} for k, t in texts.items()]
+    rows = annotate_articles(settings, articles)
+    status = {r["article_id"]: (r["status"], r["reason"]) for r in rows["article_nlp"]}
+    assert status["a1"] == ("parsed", None)
+    assert status["a2"][0] == "failed" and "RecursionError" in status["a2"][1]
+    assert {r["article_id"] for r in rows["sentences"]} == {"a1"}

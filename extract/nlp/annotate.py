@@ -2,8 +2,8 @@
 
 Returns rows for the raw NLP tables (``extract/schema.sql``).  Articles not in English are
 not parsed: they get an ``article_nlp`` row saying why, and no facts.  Neither does an article
-whose extractors run past ``nlp_article_seconds``: its row says ``failed`` and why, so one
-pathological text cannot stall a batch.
+whose extractors run past ``nlp_article_seconds`` or raise: its row says ``failed`` and why, so
+one pathological text can neither stall nor sink a batch.
 """
 
 from __future__ import annotations
@@ -76,20 +76,30 @@ def annotate_articles(settings: Settings, articles: Iterable[dict[str, Any]]) ->
                 _annotate_one(settings, article, doc, own)
         except ArticleTooSlow:
             log.warning("NLP gave up on %s after %s s", article["article_id"], settings.nlp_article_seconds)
-            own = {table: [] for table in NLP_TABLES}
-            own["article_nlp"].append(
-                {
-                    "article_id": article["article_id"],
-                    "status": "failed",
-                    "reason": f"the extractors took longer than nlp_article_seconds={settings.nlp_article_seconds}",
-                    "model": settings.spacy_model,
-                    "n_sentences": 0,
-                    "n_tokens": len(doc),
-                }
-            )
+            reason = f"the extractors took longer than nlp_article_seconds={settings.nlp_article_seconds}"
+            own = _failed(settings, article, doc, reason)
+        except Exception as error:  # one article's bug must not cost the batch its other articles
+            log.exception("NLP failed on %s", article["article_id"])
+            own = _failed(settings, article, doc, f"the extractors raised {type(error).__name__}: {error}"[:500])
         for table, table_rows in own.items():
             rows[table].extend(table_rows)
     return rows
+
+
+def _failed(settings: Settings, article: dict[str, Any], doc: Any, reason: str) -> dict[str, list[dict[str, Any]]]:
+    """An article's rows when its extractors did not finish: no facts, and the reason."""
+    own: dict[str, list[dict[str, Any]]] = {table: [] for table in NLP_TABLES}
+    own["article_nlp"].append(
+        {
+            "article_id": article["article_id"],
+            "status": "failed",
+            "reason": reason,
+            "model": settings.spacy_model,
+            "n_sentences": 0,
+            "n_tokens": len(doc),
+        }
+    )
+    return own
 
 
 class ArticleTooSlow(Exception):

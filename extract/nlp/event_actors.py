@@ -66,6 +66,7 @@ class ActorIndex:
         self.doc = doc
         self.text = doc.text
         self.abstract = ABSTRACT_HEADS | abstract
+        self._seeking_speaker: set[int] = set()  # first-person tokens whose speaker is being sought
         self.kinds = {a.key: a.kind for a in actors}
         self.names = {a.key: " ".join([a.name, *a.aliases]) for a in actors}
         self.countries = {a.country_code: a.key for a in actors if a.kind == "country" and a.country_code}
@@ -332,6 +333,15 @@ class ActorIndex:
 
     def speaker_of(self, token: Any) -> str | None:
         """Who says a first-person pronoun: the quotation's speaker, else the sentence's attributed speaker."""
+        if token.i in self._seeking_speaker:  # "our leader said": the speaker's own "our" asks again
+            return None
+        self._seeking_speaker.add(token.i)
+        try:
+            return self._speaker_of(token)
+        finally:
+            self._seeking_speaker.discard(token.i)
+
+    def _speaker_of(self, token: Any) -> str | None:
         for start, end, speaker in self.quotes:
             if start <= token.idx < end:
                 return speaker
