@@ -24,6 +24,8 @@ from airflow.sdk import Asset, dag, task
 from cosmos import DbtTaskGroup, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import LoadMode, TestBehavior
 
+from extract.task_heap import freeze_heap, thaw_heap
+
 DAG_ID = "wirehouse_news"
 POOL = "wirehouse_warehouse"
 DBT_DIR = Path(__file__).resolve().parent.parent / "dbt_project"
@@ -128,7 +130,16 @@ def wirehouse_news():
             should_detach_multiple_parents_tests=True,
             emit_datasets=False,
         ),
-        operator_args={"pool": POOL, "install_deps": False, "retries": 1},
+        # freeze the task's starting heap so that Cosmos's gc.collect() after each dbt command
+        # walks only what the command made (extract/task_heap.py)
+        operator_args={
+            "pool": POOL,
+            "install_deps": False,
+            "retries": 1,
+            "dbt_cmd_flags": ["--no-write-json"],  # nothing reads a task's manifest.json
+            "pre_execute": freeze_heap,
+            "post_execute": thaw_heap,
+        },
     )
 
     parts = discover()

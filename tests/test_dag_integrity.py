@@ -70,3 +70,35 @@ def test_parsing_imports_no_heavy_libraries() -> None:
     )
     verdict = [line for line in done.stdout.splitlines() if line.startswith("HEAVY=")]
     assert verdict == ["HEAVY="], done.stdout
+
+
+def test_dbt_tasks_keep_their_starting_heap_out_of_each_collection(dagbag) -> None:
+    """Cosmos collects garbage after every dbt command; each dbt task freezes the heap it starts
+    with first (and writes no manifest.json nobody reads), which kept a model's task at 0.2 s
+    instead of 0.8 s in ``airflow dags test`` (README, Throughput)."""
+    from extract.task_heap import freeze_heap, thaw_heap
+
+    dag = dagbag.dags["wirehouse_news"]
+    dbt_tasks = [task for task in dag.tasks if task.task_id.startswith("dbt.")]
+    assert dbt_tasks
+    for task in dbt_tasks:
+        assert task._pre_execute_hook is freeze_heap, task.task_id
+        assert task._post_execute_hook is thaw_heap, task.task_id
+        assert "--no-write-json" in task.dbt_cmd_flags, task.task_id
+
+
+def test_freeze_heap_moves_the_live_objects_out_of_the_collector_and_back() -> None:
+    import gc
+
+    from extract.task_heap import freeze_heap, thaw_heap
+
+    assert gc.get_freeze_count() == 0
+    live = len(gc.get_objects())
+    freeze_heap()
+    try:
+        assert gc.get_freeze_count() >= live * 0.9
+        assert len(gc.get_objects()) < live * 0.1  # a collection now walks only newer objects
+    finally:
+        thaw_heap()
+    assert gc.get_freeze_count() == 0
+    assert len(gc.get_objects()) >= live * 0.9
