@@ -8,11 +8,12 @@ duration of the call.  dbt's ``target/`` and ``logs/`` stay inside the project (
 
 from __future__ import annotations
 
+import json
 import logging
 import os
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -55,8 +56,11 @@ class DbtFailed(RuntimeError):
         self.result = result
 
 
-def run_dbt(settings: Settings, command: str = "build", select: str | None = None) -> DbtResult:
-    """Run ``dbt <command>`` on the warehouse; raise ``DbtFailed`` when any node fails."""
+def run_dbt(
+    settings: Settings, command: str = "build", select: str | None = None, dbt_vars: Mapping[str, Any] | None = None
+) -> DbtResult:
+    """Run ``dbt <command>`` on the warehouse; raise ``DbtFailed`` when any node fails.
+    ``dbt_vars`` are the project's variables (``--vars``), e.g. ``{"test_all_rows": True}``."""
     from dbt.cli.main import dbtRunner  # heavy: import only when dbt is run
 
     project = Path(settings.dbt_project_dir).resolve()
@@ -74,6 +78,8 @@ def run_dbt(settings: Settings, command: str = "build", select: str | None = Non
     ]  # fmt: skip
     if select:
         args += ["--select", select]
+    if dbt_vars:
+        args += ["--vars", json.dumps(dict(dbt_vars))]
     if not log.isEnabledFor(logging.INFO):
         args.append("--quiet")  # errors still reach DbtFailed's message
     log.info("dbt %s%s on %s", command, f" --select {select}" if select else "", warehouse)

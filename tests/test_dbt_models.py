@@ -251,6 +251,11 @@ def test_incremental_build_rewrites_only_changed_articles(warehouse: dict[str, A
     rowids_b2 = {r["article_id"]: r["rowid"] for r in warehouse["b2"]["_article_rowids"]}
     assert rowids_b2[article_id(URL_SUMMIT)] == rowids_b1[article_id(URL_SUMMIT)]  # untouched
     assert rowids_b2[article_id(URL_KURSK)] != rowids_b1[article_id(URL_KURSK)]  # replaced
+    built_b1 = {r["article_id"]: r["built_at"] for r in warehouse["b1"]["fct_article"]}
+    built_b2 = {r["article_id"]: r["built_at"] for r in warehouse["b2"]["fct_article"]}
+    assert built_b2[article_id(URL_SUMMIT)] == built_b1[article_id(URL_SUMMIT)]
+    assert built_b2[article_id(URL_KURSK)] > built_b1[article_id(URL_KURSK)]
+    assert built_b2[article_id(URL_LATE)] == built_b2[article_id(URL_KURSK)]  # one stamp per build
 
 
 def test_rejections_latest_per_url_and_stage_with_resolution(warehouse: dict[str, Any]) -> None:

@@ -78,6 +78,39 @@ def test_dbt_fails_when_a_mention_leaves_its_text(loaded) -> None:
         run_dbt(settings)
 
 
+def test_offset_tests_check_the_latest_build_unless_told_to_check_every_row(loaded) -> None:
+    import duckdb
+
+    from extract.transform import DbtFailed, run_dbt
+
+    settings, _first = loaded
+    con = duckdb.connect(str(settings.warehouse_path))
+    (latest,) = con.execute(
+        "select article_id from marts.fct_article where language = 'en' order by article_id limit 1"
+    ).fetchone()
+    # every other article as if an earlier build had written it, one of its mentions now wrong
+    con.execute("update marts.fct_article set built_at = built_at - interval 1 hour where article_id <> ?", [latest])
+    con.execute(
+        """update marts.fct_actor_mention set start_char = start_char + 1
+           where mention_id = (select min(mention_id) from marts.fct_actor_mention where article_id <> $1)""",
+        [latest],
+    )
+    con.close()
+    assert run_dbt(settings, "test", select="fct_actor_mention").tests_failed == 0
+    with pytest.raises(DbtFailed, match="text_at_offsets_fct_actor_mention_text"):
+        run_dbt(settings, "test", select="fct_actor_mention", dbt_vars={"test_all_rows": True})
+
+    con = duckdb.connect(str(settings.warehouse_path))
+    con.execute(
+        """update marts.fct_actor_mention set end_char = end_char + 1
+           where mention_id = (select min(mention_id) from marts.fct_actor_mention where article_id = $1)""",
+        [latest],
+    )
+    con.close()
+    with pytest.raises(DbtFailed, match="text_at_offsets_fct_actor_mention_text"):
+        run_dbt(settings, "test", select="fct_actor_mention")
+
+
 def test_an_article_past_its_time_limit_is_recorded_as_failed(settings) -> None:
     with pytest.raises(ArticleTooSlow):
         with time_limit(0.05):

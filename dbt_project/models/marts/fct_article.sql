@@ -5,7 +5,8 @@
 -- rerun of a batch that rewrote its rows): those article_ids are deleted and inserted again.
 -- The text itself is compared through text_sha256.  The post-hook removes articles a rerun of
 -- their batch took out of raw.articles (for example, now rejected as a duplicate), so the
--- mart always equals the raw layer's current articles.
+-- mart always equals the raw layer's current articles.  built_at stamps the rows a build
+-- (re)wrote, so that tests over the article-sized facts can check just those (text_at_offsets).
 
 {{
     config(
@@ -75,7 +76,8 @@ final as (
         articles_to_load.n_words,
         articles_to_load.text_sha256,
         articles_to_load.fetched_at,
-        articles_to_load.batch_id
+        articles_to_load.batch_id,
+        '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'::timestamp as built_at
     from articles_to_load
 )
 
