@@ -15,8 +15,9 @@ from datetime import datetime
 from pathlib import Path
 
 import duckdb
+import numpy as np
 
-from extract.fingerprint import jaccard
+from extract.fingerprint import jaccard, near_pairs, shingle_keys
 from extract.nlp import NLP_TABLES
 from extract.settings import Settings
 
@@ -223,33 +224,50 @@ def _mark_duplicates(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
     A repeat has the same normalised text, or a SimHash within ``near_duplicate_bits`` bits and
     shingle Jaccard similarity of at least ``near_duplicate_jaccard``.  Articles already in the
     warehouse are kept; within the batch the earliest published wins, then the first URL.
+
+    The SimHash candidates come from ``near_pairs`` (every staged hash against every stored one,
+    in numpy), each text's shingle set is built once, and only the stored articles that are
+    candidates are read in full.
     """
-    staged = con.execute("select url, text from staged_articles order by published_at nulls last, url").fetchall()
+    staged = con.execute(
+        "select article_id, url, text, text_sha256, simhash from staged_articles order by published_at nulls last, url"
+    ).fetchall()
     if not staged:
         return 0
-    near = """(other.text_sha256 = s.text_sha256
-               or bit_count(xor(other.simhash, s.simhash)) <= $bits)"""
-    candidates: dict[str, list[tuple[str, str, str, bool, bool]]] = {}
-    rows = con.execute(
-        f"""
-        select s.url, other.article_id, other.url, other.text, other.text_sha256 = s.text_sha256, true
-        from staged_articles as s join raw.articles as other on other.url <> s.url and {near}
-        union all
-        select s.url, other.article_id, other.url, other.text, other.text_sha256 = s.text_sha256, false
-        from staged_articles as s join staged_articles as other on other.url <> s.url and {near}
-        """,
-        {"bits": settings.near_duplicate_bits},
-    ).fetchall()
-    for url, of_id, of_url, of_text, exact, existing in rows:
-        candidates.setdefault(url, []).append((of_id, of_url, of_text, exact, existing))
+    stored = con.execute("select article_id, url, text_sha256, simhash from raw.articles").fetchnumpy()
+    staged_hashes = np.array([row[4] for row in staged], dtype=np.uint64)
+    bits = settings.near_duplicate_bits
+    # candidate: (article_id, url, text_sha256, in the warehouse already) per staged row index
+    candidates: dict[int, list[tuple[str, str, str, bool]]] = {}
+    for i, j in near_pairs(staged_hashes, stored["simhash"], bits).tolist():
+        candidates.setdefault(i, []).append((stored["article_id"][j], stored["url"][j], stored["text_sha256"][j], True))
+    for i, j in near_pairs(staged_hashes, staged_hashes, bits).tolist():
+        if i != j:
+            candidates.setdefault(i, []).append((staged[j][0], staged[j][1], staged[j][3], False))
+    texts = {row[0]: row[2] for row in staged}
+    wanted = sorted({c[0] for found in candidates.values() for c in found if c[3]})
+    if wanted:
+        texts.update(
+            con.execute(
+                "select article_id, text from raw.articles where article_id in (select unnest($ids))", {"ids": wanted}
+            ).fetchall()
+        )
+    shingle_sets: dict[str, set[int]] = {}
+
+    def shingles_of(article_id: str) -> set[int]:
+        if article_id not in shingle_sets:
+            shingle_sets[article_id] = shingle_keys(texts[article_id])
+        return shingle_sets[article_id]
+
     kept: set[str] = set()
-    duplicates: list[tuple[str, str, str, str, str]] = []
-    for url, text in staged:
+    duplicates: list[tuple[str, str, str, str]] = []
+    for index, (article_id, url, _text, sha, _hash) in enumerate(staged):
         verdict = None
-        for of_id, of_url, of_text, exact, existing in sorted(candidates.get(url, []), key=lambda c: c[1]):
-            if not existing and of_url not in kept:
+        for of_id, of_url, of_sha, existing in sorted(candidates.get(index, []), key=lambda c: c[1]):
+            if of_url == url or (not existing and of_url not in kept):
                 continue  # only a kept article can be the original
-            if exact or jaccard(text, of_text) >= settings.near_duplicate_jaccard:
+            exact = of_sha == sha
+            if exact or jaccard(shingles_of(article_id), shingles_of(of_id)) >= settings.near_duplicate_jaccard:
                 reason = "exact_duplicate" if exact else "near_duplicate"
                 verdict = (url, "dedupe", reason, f"of {of_id} {of_url}")
                 break
@@ -258,7 +276,10 @@ def _mark_duplicates(con: duckdb.DuckDBPyConnection, settings: Settings) -> int:
         else:
             kept.add(url)
     if duplicates:
-        con.executemany("insert into staged_rejections values (?, ?, ?, ?)", duplicates)
+        con.execute(
+            "insert into staged_rejections select unnest($url), unnest($stage), unnest($reason), unnest($detail)",
+            dict(zip(("url", "stage", "reason", "detail"), map(list, zip(*duplicates, strict=True)), strict=True)),
+        )
         con.execute(
             "delete from staged_articles where url in (select unnest($urls))",
             {"urls": [d[0] for d in duplicates]},

@@ -109,6 +109,40 @@ def test_near_copies_have_close_fingerprints(settings) -> None:
     assert first.text_sha256 != second.text_sha256
 
 
+def test_near_pairs_finds_exactly_the_hashes_within_the_bit_budget() -> None:
+    import numpy as np
+
+    from extract.fingerprint import near_pairs
+
+    rng = np.random.default_rng(3)
+    left = rng.integers(0, 2**63, size=300, dtype=np.uint64) * np.uint64(2) + rng.integers(0, 2, 300, dtype=np.uint64)
+    flips = [np.uint64(1) << np.uint64(b) for b in range(64)]
+    right = np.array(
+        [h ^ flips[k % 64] ^ flips[(k * 7 + 1) % 64] for k, h in enumerate(left[:50])]
+        + list(rng.integers(0, 2**63, size=250, dtype=np.uint64)),
+        dtype=np.uint64,
+    )
+    brute = sorted(
+        (i, j)
+        for i in range(len(left))
+        for j in range(len(right))
+        if bin(int(left[i]) ^ int(right[j])).count("1") <= 12
+    )
+    for block in (1 << 22, 1000, 1):  # one pass, row blocks, one row at a time
+        assert near_pairs(left, right, 12, block=block).tolist() == [list(pair) for pair in brute]
+    assert {(k, k) for k in range(50)} <= set(brute)  # the planted two-bit neighbours
+    assert near_pairs(left, right[:0], 12).shape == (0, 2)
+
+
+def test_shingle_keys_give_the_jaccard_of_the_shingles() -> None:
+    from extract.fingerprint import jaccard, shingle_keys
+
+    text = "Officials in Kyiv said the convoy reached the city on Monday after two days on the road."
+    edited = text.replace("two days", "three days").replace("Monday", "Sunday")
+    for a, b in ((text, edited), (text, text), ("Too short", "too short"), (text, "Nothing alike at all here.")):
+        assert jaccard(shingle_keys(a), shingle_keys(b)) == jaccard(a, b)
+
+
 def test_real_pages_in_many_languages_give_their_article(settings, shared: Path) -> None:
     folder = shared / "corpus" / "scrapinghub"
     truth = json.loads((folder / "ground-truth.json").read_text(encoding="utf-8"))
