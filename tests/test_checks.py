@@ -124,7 +124,8 @@ def test_bad_rows_fail_and_name_the_expectation(settings: Settings) -> None:
     bad_text = ""
     with duckdb.connect(str(settings.warehouse_path)) as con:
         bad = _article("https://news-a.test/bad", "src-a", bad_text, datetime(2031, 1, 1), "english")
-        _insert(con, "marts.fct_article", [{k: v for k, v in bad.items() if k != "simhash"}])
+        row = {k: v for k, v in bad.items() if k != "simhash"}
+        _insert(con, "marts.fct_article", [{**row, "built_at": datetime(2025, 5, 1)}])  # as a build stamps it
         con.execute(
             "insert into marts.fct_rejection (rejection_id, url, stage, batch_id, reason, is_resolved) "
             "values ('r-bad', 'https://news-a.test/x', 'translate', 'b1', 'Not Found', false)"
