@@ -73,7 +73,7 @@ def near_pairs(left: np.ndarray, right: np.ndarray, bits: int, block: int = 1 <<
 
     Every pair is compared (XOR and popcount over rows of ``left`` against all of ``right``,
     ``block`` comparisons at a time), so the search is exact and its memory bounded; 20,000
-    hashes against 20,000 take about half a second.
+    hashes against 20,000 take about 0.9 s on the project's machine.
     """
     left = np.asarray(left, dtype=np.uint64)
     right = np.asarray(right, dtype=np.uint64)

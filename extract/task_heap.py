@@ -9,7 +9,9 @@ where every task runs in one process.  With one dbt task per model, that was mos
 ``freeze_heap`` (a ``pre_execute`` hook) moves the objects the task starts with into the
 collector's permanent generation, so the collection after the dbt command only walks what the
 command itself created; ``thaw_heap`` (``post_execute``) hands them back.  Nothing is lost: the
-frozen objects are the ones the process had before the task, which the task does not free.
+frozen objects are the ones the process had before the task, which the task does not free.  A
+task that fails skips ``post_execute``: a worker's task process ends with it, and under ``dags
+test`` the heap stays frozen, which only keeps its older garbage until the process ends.
 """
 
 from __future__ import annotations
