@@ -387,7 +387,10 @@ def _grow_raw(source: Settings, target: Settings, n: int, tag: str) -> None:
             {"batch": batch},
         )
     con.execute("insert or replace into raw.sources select * from src.raw.sources")
-    con.execute("insert into raw.batches values ($batch, null, null, $n, $n, $n, 0)", {"batch": batch, "n": n})
+    con.execute(
+        "insert into raw.batches values ($batch, null, null, $n, $n, $n, 0, nextval('raw.batch_loads'))",
+        {"batch": batch, "n": n},
+    )
     con.execute("commit")
     con.execute("drop table copies")
     con.execute("detach src")

@@ -354,7 +354,7 @@ def load_batch(
             {"batch": batch_id},
         ).fetchone()
         con.execute(
-            "insert into raw.batches values ($batch, $start, $end, $d, $f, $a, $r)",
+            "insert into raw.batches values ($batch, $start, $end, $d, $f, $a, $r, nextval('raw.batch_loads'))",
             {
                 "batch": batch_id,
                 "start": interval[0],

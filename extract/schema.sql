@@ -71,8 +71,13 @@ create table if not exists raw.batches (
     n_discovered integer not null,
     n_fetched integer not null,
     n_articles integer not null,
-    n_rejected integer not null
+    n_rejected integer not null,
+    load_seq bigint                     -- this load's number from raw.batch_loads; a rerun takes a new one
 );
+-- warehouses made before load_seq existed
+alter table raw.batches add column if not exists load_seq bigint;
+-- numbers every load, rising: the article-sized marts rebuild the loads newer than they hold
+create sequence if not exists raw.batch_loads start 1;
 
 -- the NLP layer (extract/nlp): rows keyed by article, replaced whenever their article is
 

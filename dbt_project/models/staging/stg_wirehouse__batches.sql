@@ -12,7 +12,8 @@ final as (
         cast(n_discovered as integer) as n_discovered,
         cast(n_fetched as integer) as n_fetched,
         cast(n_articles as integer) as n_articles,
-        cast(n_rejected as integer) as n_rejected
+        cast(n_rejected as integer) as n_rejected,
+        cast(load_seq as bigint) as load_seq
     from source
 )
 
