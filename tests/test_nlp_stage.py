@@ -73,6 +73,8 @@ def test_dbt_fails_when_a_mention_leaves_its_text(loaded) -> None:
     settings, _first = loaded
     con = duckdb.connect(str(settings.warehouse_path))
     con.execute("update raw.actor_mentions set start_char = start_char + 1 where mention_index = 0")
+    # as a load does: the batches take new load numbers, so the build takes their rows again
+    con.execute("update raw.batches set load_seq = nextval('raw.batch_loads')")
     con.close()
     with pytest.raises(DbtFailed, match="text_at_offsets_fct_actor_mention_text"):
         run_dbt(settings)
@@ -88,8 +90,10 @@ def test_offset_tests_check_the_latest_build_unless_told_to_check_every_row(load
     (latest,) = con.execute(
         "select article_id from marts.fct_article where language = 'en' order by article_id limit 1"
     ).fetchone()
-    # every other article as if an earlier build had written it, one of its mentions now wrong
-    con.execute("update marts.fct_article set built_at = built_at - interval 1 hour where article_id <> ?", [latest])
+    # every other article's mentions as if an earlier build had written them, one of them now wrong
+    con.execute(
+        "update marts.fct_actor_mention set built_at = built_at - interval 1 hour where article_id <> ?", [latest]
+    )
     con.execute(
         """update marts.fct_actor_mention set start_char = start_char + 1
            where mention_id = (select min(mention_id) from marts.fct_actor_mention where article_id <> $1)""",
@@ -109,6 +113,69 @@ def test_offset_tests_check_the_latest_build_unless_told_to_check_every_row(load
     con.close()
     with pytest.raises(DbtFailed, match="text_at_offsets_fct_actor_mention_text"):
         run_dbt(settings, "test", select="fct_actor_mention")
+
+
+FACTS = ("fct_actor_mention", "fct_statement", "fct_event")
+
+
+def _facts(settings) -> dict[str, list[tuple]]:
+    """Every row of the three article-sized facts, without the build stamp."""
+    con = connect(settings, read_only=True)
+    rows = {
+        table: sorted(con.execute(f"select * exclude (built_at, load_seq) from marts.{table}").fetchall())
+        for table in FACTS
+    }
+    con.close()
+    return rows
+
+
+def _built_at(settings) -> dict[str, set]:
+    con = connect(settings, read_only=True)
+    stamps = {
+        table: {row[0] for row in con.execute(f"select distinct built_at from marts.{table}").fetchall()}
+        for table in FACTS
+    }
+    con.close()
+    return stamps
+
+
+def test_fact_marts_rebuild_only_new_loads_and_equal_a_full_refresh(loaded) -> None:
+    from extract.staging import batch_dir
+    from extract.transform import run_dbt
+
+    settings, _first = loaded
+    before, stamps = _facts(settings), _built_at(settings)
+    assert all(before[table] for table in FACTS)
+
+    run_dbt(settings)  # no new load: nothing rewritten
+    assert _facts(settings) == before and _built_at(settings) == stamps
+
+    # the second batch loaded again, one of its articles now without mentions, statements or events
+    folder = batch_dir(settings, "second")
+    con = connect(settings, read_only=True)
+    (gone,) = con.execute(
+        """select article_id from raw.actor_mentions where batch_id = 'second'
+           and article_id in (select article_id from raw.statements)
+           and article_id in (select article_id from raw.events)
+           order by article_id limit 1"""
+    ).fetchone()
+    con.close()
+    for table in ("actor_mentions", "statements", "events"):
+        path = folder / f"{table}.jsonl"
+        kept = [line for line in path.read_text().splitlines() if f'"{gone}"' not in line]
+        path.write_text("".join(line + "\n" for line in kept))
+    pipeline.run_load(settings, "second")
+    run_dbt(settings)
+    incremental = _facts(settings)
+    assert all(not any(gone in row for row in incremental[table]) for table in FACTS)
+    assert all(_built_at(settings)[table] - stamps[table] for table in FACTS)  # rows the reload's build wrote
+
+    con = connect(settings)
+    for table in FACTS:
+        con.execute(f"drop table marts.{table}")
+    con.close()
+    run_dbt(settings)  # built from nothing: what a full refresh gives
+    assert _facts(settings) == incremental
 
 
 def test_an_article_past_its_time_limit_is_recorded_as_failed(settings) -> None:

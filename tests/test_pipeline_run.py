@@ -33,9 +33,25 @@ def _marts(settings) -> dict[str, list]:
                 "select table_name from information_schema.tables where table_schema = 'marts' order by 1"
             ).fetchall()
         ]
-        return {n: con.execute(f"select * from marts.{n} order by all").fetchall() for n in names}
+        return {n: con.execute(f"select {_content(con, n)} from marts.{n} order by all").fetchall() for n in names}
     finally:
         con.close()
+
+
+BOOKKEEPING = ("load_seq", "built_at")  # which load and which build wrote a row: each rerun's own
+
+
+def _content(con, table: str) -> str:
+    """The table's columns but the bookkeeping ones."""
+    columns = [
+        r[0]
+        for r in con.execute(
+            "select column_name from information_schema.columns where table_schema = 'marts' and table_name = ?"
+            " order by ordinal_position",
+            [table],
+        ).fetchall()
+    ]
+    return ", ".join(c for c in columns if c not in BOOKKEEPING)
 
 
 def _run(settings, *args: str) -> int:

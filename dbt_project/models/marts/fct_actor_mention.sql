@@ -1,5 +1,18 @@
 -- One row per mention of a resolved actor in an article, with character offsets into
 -- fct_article.text and the index of the sentence it stands in.
+--
+-- Incremental by load (macros/article_facts.sql): a build adds the rows of the loads newer than
+-- the mart's newest load_seq.  built_at stamps the rows a build wrote, for the offset tests.
+
+{{
+    config(
+        materialized='incremental',
+        unique_key='article_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook=["{{ drop_superseded_facts() }}"],
+    )
+}}
 
 with
 
@@ -9,6 +22,10 @@ mentions as (
 
 articles as (
     select * from {{ ref('fct_article') }}
+),
+
+loads as (
+{{ fact_loads() }}
 ),
 
 final as (
@@ -21,8 +38,12 @@ final as (
         mentions.end_char,
         mentions.sentence_index,
         mentions.mention_index,
-        mentions.batch_id
+        mentions.batch_id,
+        loads.load_seq,
+        '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'::timestamp as built_at
     from mentions
+    inner join loads
+        on mentions.batch_id = loads.batch_id
     inner join articles
         on mentions.article_id = articles.article_id
 )

@@ -6,7 +6,7 @@
 -- The text itself is compared through text_sha256.  The post-hook removes articles a rerun of
 -- their batch took out of raw.articles (for example, now rejected as a duplicate), so the
 -- mart always equals the raw layer's current articles.  built_at stamps the rows a build
--- (re)wrote, so that tests over the article-sized facts can check just those (text_at_offsets).
+-- (re)wrote.
 
 {{
     config(

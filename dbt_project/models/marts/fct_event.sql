@@ -1,5 +1,18 @@
 -- One row per event in an article: who (source) did what (a PLOVER category) to whom (target),
 -- when and where, with the category's quad class and intensity from the PLOVER manual.
+--
+-- Incremental by load (macros/article_facts.sql): a build adds the rows of the loads newer than
+-- the mart's newest load_seq.  built_at stamps the rows a build wrote, for the offset tests.
+
+{{
+    config(
+        materialized='incremental',
+        unique_key='article_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook=["{{ drop_superseded_facts() }}"],
+    )
+}}
 
 with
 
@@ -9,6 +22,10 @@ events as (
 
 articles as (
     select * from {{ ref('fct_article') }}
+),
+
+loads as (
+{{ fact_loads() }}
 ),
 
 categories as (
@@ -35,8 +52,12 @@ final as (
         events.end_char,
         events.sentence_index,
         events.method_version,
-        events.batch_id
+        events.batch_id,
+        loads.load_seq,
+        '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'::timestamp as built_at
     from events
+    inner join loads
+        on events.batch_id = loads.batch_id
     inner join articles
         on events.article_id = articles.article_id
     left join categories

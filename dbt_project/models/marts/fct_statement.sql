@@ -1,5 +1,18 @@
 -- One row per statement: a direct quotation (the words inside the marks) or a reported content
 -- clause, with the actor who said it (null when the text names no speaker).
+--
+-- Incremental by load (macros/article_facts.sql): a build adds the rows of the loads newer than
+-- the mart's newest load_seq.  built_at stamps the rows a build wrote, for the offset tests.
+
+{{
+    config(
+        materialized='incremental',
+        unique_key='article_id',
+        incremental_strategy='delete+insert',
+        on_schema_change='append_new_columns',
+        post_hook=["{{ drop_superseded_facts() }}"],
+    )
+}}
 
 with
 
@@ -9,6 +22,10 @@ statements as (
 
 articles as (
     select * from {{ ref('fct_article') }}
+),
+
+loads as (
+{{ fact_loads() }}
 ),
 
 final as (
@@ -22,8 +39,12 @@ final as (
         statements.start_char,
         statements.end_char,
         statements.sentence_index,
-        statements.batch_id
+        statements.batch_id,
+        loads.load_seq,
+        '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'::timestamp as built_at
     from statements
+    inner join loads
+        on statements.batch_id = loads.batch_id
     inner join articles
         on statements.article_id = articles.article_id
 )
