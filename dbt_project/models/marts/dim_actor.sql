@@ -75,11 +75,21 @@ chosen as (
     group by actor_id
 ),
 
+-- each distinct surface form once, before any list is built (flattening every article's list
+-- first costs several times more)
+alias_forms as (
+    select distinct
+        actor_id,
+        unnest(aliases) as alias
+    from coded
+),
+
 aliases as (
     select
         actor_id,
-        list_sort(list_distinct(flatten(list(aliases)))) as aliases
-    from coded
+        list_sort(list(alias)) as aliases
+    from alias_forms
+    where alias is not null
     group by actor_id
 ),
 
@@ -88,7 +98,7 @@ appearances as (
         actor_id,
         min(actor_key) as actor_key,
         min(actor_kind) as kind,
-        count(distinct article_id) as n_articles,
+        count(*) as n_articles,  -- one row per article and actor (the raw table's key)
         min(published_at) as first_seen_at,
         max(published_at) as last_seen_at
     from coded
@@ -111,7 +121,7 @@ final as (
         appearances.kind,
         chosen.country_code,
         chosen.sector,
-        aliases.aliases,
+        coalesce(aliases.aliases, []) as aliases,
         appearances.actor_key,
         appearances.n_articles,
         coalesce(mention_counts.n_mentions, 0) as n_mentions,
@@ -119,7 +129,7 @@ final as (
         appearances.last_seen_at
     from appearances
     inner join chosen on appearances.actor_id = chosen.actor_id
-    inner join aliases on appearances.actor_id = aliases.actor_id
+    left join aliases on appearances.actor_id = aliases.actor_id
     left join mention_counts on appearances.actor_id = mention_counts.actor_id
 )
 
