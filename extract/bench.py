@@ -28,6 +28,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable
+from contextlib import closing
 from pathlib import Path
 from queue import Empty
 from typing import Any
@@ -327,7 +328,34 @@ def bench_airflow(home: Path, url_file: Path) -> dict[str, Any]:
     if done.returncode:
         return {"seconds": seconds, "articles": 0, "per_s": 0.0, "error": (done.stdout + done.stderr)[-2000:]}
     n = count_articles(settings)
-    return {"seconds": seconds, "articles": n, "per_s": n / seconds}
+    figures = {"seconds": seconds, "articles": n, "per_s": n / seconds}
+    return figures | _airflow_task_times(Path(env["AIRFLOW_HOME"]) / "airflow.db", seconds)
+
+
+def _airflow_task_times(database: Path, seconds: float) -> dict[str, Any]:
+    """Where the ``airflow dags test`` run's time went, from its task instances in the SQLite
+    metadata: per stage the tasks' summed duration and their number (the dbt tasks together),
+    the time between one task's end and the next one's start, and what lay outside the tasks
+    (starting Airflow, parsing the DAG, writing the run's state)."""
+    import sqlite3
+    from datetime import datetime
+
+    with closing(sqlite3.connect(database)) as con:
+        rows = con.execute(
+            "select task_id, start_date, end_date from task_instance where dag_id = 'wirehouse_news' "
+            "and start_date is not null and end_date is not null order by start_date"
+        ).fetchall()
+    if not rows:
+        return {}
+    spans = [(task, datetime.fromisoformat(start), datetime.fromisoformat(end)) for task, start, end in rows]
+    stages: dict[str, dict[str, float]] = {}
+    for task, start, end in spans:
+        stage = stages.setdefault(task.split(".")[0], {"seconds": 0.0, "tasks": 0})
+        stage["seconds"] += (end - start).total_seconds()
+        stage["tasks"] += 1
+    in_tasks = sum(stage["seconds"] for stage in stages.values())
+    run_span = (max(end for _, _, end in spans) - spans[0][1]).total_seconds()
+    return {"tasks": stages, "between_tasks": run_span - in_tasks, "outside_tasks": seconds - run_span}
 
 
 def bench_incremental(source_home: Path, home: Path, base: int) -> dict[str, Any]:
@@ -424,6 +452,13 @@ def format_table(report: dict[str, Any]) -> str:
             f"end to end, Airflow: {air['articles']} articles in {air['seconds']:.1f} s = {air['per_s']:.2f}/s "
             f"({air['per_s'] / cli['per_s']:.0%} of the CLI)"
         )
+        if air.get("tasks"):
+            spent = ", ".join(
+                f"{stage} {t['seconds']:.1f}" + (f" ({t['tasks']:.0f} tasks)" if t["tasks"] > 1 else "")
+                for stage, t in air["tasks"].items()
+            )
+            lines.append(f"  Airflow's seconds: {spent}; between tasks {air['between_tasks']:.1f}, "
+                         f"outside them {air['outside_tasks']:.1f}")  # fmt: skip
     inc = report.get("incremental")
     if inc:
         base = [k for k in inc if k not in ("empty", "ratio")][0]

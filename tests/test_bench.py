@@ -31,9 +31,13 @@ def test_benchmark_reports_every_figure(shared: Path, tmp_path: Path, capsys) ->
     for run in ("cli", "airflow"):
         figures = report["end_to_end"][run]
         assert figures["articles"] > 0 and figures["per_s"] > 0, figures
+    tasks = report["end_to_end"]["airflow"]["tasks"]  # where Airflow's time went, from its metadata
+    assert list(tasks) == ["discover", "fetch", "clean", "nlp", "load", "dbt", "checks"]
+    assert all(t["seconds"] > 0 and t["tasks"] >= 1 for t in tasks.values()), tasks
+    assert tasks["dbt"]["tasks"] > 20  # one per model and per detached test
     assert report["incremental"]["empty"] > 0 and report["incremental"]["200"] > 0
     printed = capsys.readouterr().out
-    assert "efficiency" in printed and "end to end, Airflow" in printed
+    assert "efficiency" in printed and "end to end, Airflow" in printed and "Airflow's seconds" in printed
 
 
 def test_copies_differ_enough_to_survive_deduplication(shared: Path) -> None:
