@@ -1,18 +1,9 @@
 -- One row per event in an article: who (source) did what (a PLOVER category) to whom (target),
 -- when and where, with the category's quad class and intensity from the PLOVER manual.
 --
--- Incremental by load (macros/article_facts.sql): a build adds the rows of the loads newer than
--- the mart's newest load_seq.  built_at stamps the rows a build wrote, for the offset tests.
-
-{{
-    config(
-        materialized='incremental',
-        unique_key='article_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-        post_hook=["{{ drop_superseded_facts() }}"],
-    )
-}}
+-- Incremental by load, as every model in this folder (dbt_project.yml, macros/article_facts.sql):
+-- a build adds the rows of the loads newer than the mart's newest load_seq.  built_at stamps the
+-- rows a build wrote, for the offset tests.
 
 with
 

@@ -1,18 +1,9 @@
 -- One row per mention of a resolved actor in an article, with character offsets into
 -- fct_article.text and the index of the sentence it stands in.
 --
--- Incremental by load (macros/article_facts.sql): a build adds the rows of the loads newer than
--- the mart's newest load_seq.  built_at stamps the rows a build wrote, for the offset tests.
-
-{{
-    config(
-        materialized='incremental',
-        unique_key='article_id',
-        incremental_strategy='delete+insert',
-        on_schema_change='append_new_columns',
-        post_hook=["{{ drop_superseded_facts() }}"],
-    )
-}}
+-- Incremental by load, as every model in this folder (dbt_project.yml, macros/article_facts.sql):
+-- a build adds the rows of the loads newer than the mart's newest load_seq.  built_at stamps the
+-- rows a build wrote, for the offset tests.
 
 with
 
