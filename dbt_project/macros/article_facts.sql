@@ -10,7 +10,7 @@
     this kind when its batch was loaded again.
 
     A build costs the new loads' rows and one anti-join over the mart's keys, not a rewrite of
-    every fact (at 200,000 articles: 6 million mentions).  `dbt build --full-refresh` rebuilds
+    every fact (at 200,000 articles: 8.7 million mentions).  `dbt build --full-refresh` rebuilds
     everything.
 #}
 
