@@ -77,7 +77,7 @@ final as (
         articles_to_load.text_sha256,
         articles_to_load.fetched_at,
         articles_to_load.batch_id,
-        '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'::timestamp as built_at
+        {{ built_at() }} as built_at
     from articles_to_load
 )
 

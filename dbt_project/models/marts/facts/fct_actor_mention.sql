@@ -31,7 +31,7 @@ final as (
         mentions.mention_index,
         mentions.batch_id,
         loads.load_seq,
-        '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'::timestamp as built_at
+        {{ built_at() }} as built_at
     from mentions
     inner join loads
         on mentions.batch_id = loads.batch_id

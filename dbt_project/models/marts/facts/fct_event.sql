@@ -45,7 +45,7 @@ final as (
         events.method_version,
         events.batch_id,
         loads.load_seq,
-        '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'::timestamp as built_at
+        {{ built_at() }} as built_at
     from events
     inner join loads
         on events.batch_id = loads.batch_id

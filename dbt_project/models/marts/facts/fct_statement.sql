@@ -32,7 +32,7 @@ final as (
         statements.sentence_index,
         statements.batch_id,
         loads.load_seq,
-        '{{ run_started_at.strftime("%Y-%m-%d %H:%M:%S.%f") }}'::timestamp as built_at
+        {{ built_at() }} as built_at
     from statements
     inner join loads
         on statements.batch_id = loads.batch_id
