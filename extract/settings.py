@@ -61,12 +61,19 @@ class Settings:
     nlp_batch_size: int = 32
     nlp_blas: str = "numpy"
     nlp_article_seconds: float = 60.0
+    # per-article bounds: longer texts are parsed up to this many characters, and no article
+    # yields more statements or events than these; each cut is recorded as a reason
+    nlp_max_chars: int = 100_000
+    nlp_max_statements: int = 300
+    nlp_max_events: int = 300
     # processes for the CPU-bound stages (clean, NLP) on one machine, and their chunks' sizes
     workers: int = os.cpu_count() or 1
     clean_chunk_size: int = 50
     nlp_chunk_size: int = 32
 
     fail_on_checks: bool = True
+    # seconds a run waits for another run that holds the warehouse; 0 refuses at once
+    lock_timeout: float = 600.0
     demo_port: int = 8765
 
     def path(self, name: str) -> Path:
