@@ -10,6 +10,7 @@ and nothing else.  ``load`` reads every ``<stem>*.jsonl`` of the batch, so the p
 Without a part a stage covers the whole batch and writes ``<stem>.jsonl``, as ``wirehouse run``
 does.  Either way a stage removes the other layout's files of its own outputs first, so the two
 never add up, and a rerun of ``discover`` clears every later stage's files of the batch.
+A stage also removes the temporary files its own outputs (same part) left when it was killed.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from typing import Any, Iterable, Sequence
 
 from extract.nlp import NLP_TABLES
 from extract.settings import Settings
-from extract.staging import batch_dir
+from extract.staging import batch_dir, remove_stale_temps
 
 __all__ = [
     "PLAN_FILE",
@@ -69,7 +70,9 @@ def input_files(folder: Path, stem: str, part: int | None) -> list[Path]:
 
 
 def clear_stage(folder: Path, stage: str, part: int | None) -> None:
-    """Remove the stage's files of the other layout: part files for a whole run, and vice versa."""
+    """Remove the stage's files of the other layout: part files for a whole run, and vice versa,
+    and the temporary files a killed run of the same stage and part left behind."""
+    remove_stale_temps(folder, [output_name(stem, part) for stem in STAGE_OUTPUTS[stage]])
     for stem, suffix in [(s, ".jsonl") for s in STAGE_OUTPUTS[stage]] + [(f"counts-{stage}", ".json")]:
         if part is None:
             for path in _part_files(folder, stem, suffix):
@@ -79,7 +82,10 @@ def clear_stage(folder: Path, stage: str, part: int | None) -> None:
 
 
 def clear_after_discover(folder: Path) -> None:
-    """A new discovery makes every later stage's files of the batch stale: remove them all."""
+    """A new discovery makes every later stage's files of the batch stale: remove them all, and
+    every temporary file a killed stage left (nothing else writes the batch while it is discovered)."""
+    for leftover in folder.glob(".tmp-*.jsonl"):
+        leftover.unlink(missing_ok=True)
     for stage in STAGE_OUTPUTS:
         clear_stage(folder, stage, None)
         clear_stage(folder, stage, 0)

@@ -1,7 +1,10 @@
 """The staging folder: one directory per batch, where each stage leaves JSON Lines for the next.
 
 Stages pass paths, never data, between each other (and between Airflow tasks).  Every file
-is written to a temporary name and renamed, so a reader sees a whole file or none.
+is written to a temporary name and renamed, so a reader sees a whole file or none.  The
+temporary name carries the file's own name (``.tmp-articles-0003.<random>.jsonl``), so when a
+killed stage leaves one behind, the next run of that stage and part finds and removes its own
+leftovers (``remove_stale_temps``) without touching a concurrent part's files.
 """
 
 from __future__ import annotations
@@ -15,16 +18,38 @@ from typing import Any, Iterable, Iterator
 
 from extract.settings import Settings
 
-__all__ = ["JsonlWriter", "batch_dir", "read_jsonl", "write_jsonl"]
+__all__ = ["JsonlWriter", "batch_dir", "batch_path", "read_jsonl", "remove_stale_temps", "write_jsonl"]
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]+")
 
 
+def batch_path(settings: Settings, batch_id: str) -> Path:
+    """Where the staging folder of a batch is (batch ids made path-safe), without creating it:
+    a reader asking about an unknown batch must not leave an empty folder behind."""
+    return settings.staging_path / _SAFE.sub("_", batch_id)
+
+
 def batch_dir(settings: Settings, batch_id: str) -> Path:
-    """The staging folder of a batch (created on demand); batch ids are made path-safe."""
-    path = settings.staging_path / _SAFE.sub("_", batch_id)
+    """The staging folder of a batch, created on demand."""
+    path = batch_path(settings, batch_id)
     path.mkdir(parents=True, exist_ok=True)
     return path
+
+
+def _temp_prefix(path: Path) -> str:
+    return f".tmp-{path.stem}."
+
+
+def remove_stale_temps(folder: Path, names: list[str]) -> int:
+    """Remove temporary files that writers of ``names`` (``articles-0003.jsonl``, ...) left in
+    ``folder`` when they were killed; return how many.  Call it before the stage writes again."""
+    removed = 0
+    for name in names:
+        target = folder / name
+        for path in folder.glob(f"{_temp_prefix(target)}*{target.suffix}"):
+            path.unlink(missing_ok=True)
+            removed += 1
+    return removed
 
 
 def jsonl_line(row: dict[str, Any]) -> str:
@@ -40,7 +65,7 @@ class JsonlWriter:
         self.path = path
         self.count = 0
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".jsonl")
+        fd, self._tmp = tempfile.mkstemp(dir=path.parent, prefix=_temp_prefix(path), suffix=path.suffix)
         self._handle = os.fdopen(fd, "w", encoding="utf-8")
 
     def write(self, row: dict[str, Any]) -> None:
