@@ -10,8 +10,10 @@ network access turned off.
 Discovery reasons: the fetch reasons of :mod:`extract.fetch` for a feed or sitemap that could
 not be fetched, plus ``not_a_feed``, ``malformed_feed`` (the feed's entries are still used),
 ``bad_sitemap``, ``too_large`` (a gzipped sitemap that inflates past ``max_bytes``),
-``sitemap_too_deep``, ``too_many_urls``, ``unreadable_list``, ``invalid_url`` and
-``source_error`` (a bug; logged with its traceback).
+``sitemap_too_deep``, ``too_many_urls``, ``unreadable_list`` (missing, a folder, or not UTF-8
+text: a binary file is refused whole rather than read as lines of junk), ``invalid_url`` and
+``source_error`` (a bug; logged with its traceback).  ``check_url_lists`` lets the CLI refuse an
+unusable list before a run starts.
 """
 
 from __future__ import annotations
@@ -36,11 +38,22 @@ import yaml
 from feedparser.exceptions import CharacterEncodingOverride, NonXMLContentType
 from lxml import etree
 
+from .errors import UsageError
 from .fetch import Fetcher, FetchResult, fetch_all
 from .records import Rejection
 from .settings import Settings
 
-__all__ = ["KINDS", "Discovered", "Source", "discover", "load_sources", "normalize_url"]
+__all__ = [
+    "KINDS",
+    "Discovered",
+    "Source",
+    "check_url_lists",
+    "discover",
+    "load_sources",
+    "normalize_url",
+    "read_text_file",
+    "url_list_path",
+]
 
 logger = logging.getLogger(__name__)
 
@@ -98,11 +111,48 @@ class _Harvest:
         self.rejections.append(Rejection(url, "discover", reason, detail))
 
 
+def read_text_file(path: Path, what: str) -> str:
+    """The text of a local input file; :class:`UsageError` (one line) when it is missing, not a
+    regular file, or not UTF-8 text.  A NUL byte marks a binary file even when it decodes."""
+    try:
+        if not path.is_file():
+            if path.is_dir():
+                problem = "is a directory, not a file"
+            else:
+                problem = "not a regular file" if path.exists() else "no such file"
+            raise UsageError(f"{what} {path}: {problem}")
+        data = path.read_bytes()
+    except OSError as exc:
+        raise UsageError(f"{what} {path}: cannot be read ({exc.strerror or exc})") from exc
+    if b"\0" in data:
+        raise UsageError(f"{what} {path}: a binary file (it holds NUL bytes), not text")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise UsageError(f"{what} {path}: not UTF-8 text (byte {exc.start} cannot be decoded)") from exc
+
+
+def url_list_path(source: Source) -> Path:
+    """The file a ``urls`` source names; a relative path is anchored at its ``base_dir``."""
+    path = Path(source.location).expanduser()
+    if not path.is_absolute() and source.base_dir is not None:
+        path = source.base_dir / path
+    return path
+
+
+def check_url_lists(sources: Iterable[Source]) -> None:
+    """Refuse (:class:`UsageError`) when a ``urls`` source's file is missing, a folder or binary."""
+    for source in sources:
+        if source.kind == "urls":
+            read_text_file(url_list_path(source), "URL list")
+
+
 def load_sources(path: str | PathLike[str]) -> list[Source]:
     """Read ``sources.yml``: ``{"sources": [{"kind": ..., "location": ..., "name": ...}]}``."""
     file = Path(path)
+    text = read_text_file(file, "sources file")
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
         raise ValueError(f"{file}: not valid YAML: {exc}") from exc
     entries = data.get("sources") if isinstance(data, dict) else None
@@ -236,12 +286,9 @@ def _harvest(source: Source, result: FetchResult | None, settings: Settings, fet
 
 def _read_list(source: Source, harvest: _Harvest) -> None:
     """A local file: one URL per line; blank lines and ``#`` comments ignored."""
-    path = Path(source.location).expanduser()
-    if not path.is_absolute() and source.base_dir is not None:
-        path = source.base_dir / path
     try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError as exc:
+        text = read_text_file(url_list_path(source), "URL list")
+    except UsageError as exc:
         harvest.reject(source.location, "unreadable_list", str(exc))
         return
     for line in text.splitlines():
