@@ -1,6 +1,12 @@
 """``wirehouse``: run the pipeline, query the warehouse and try the demo, without a scheduler.
 
 The commands call the same stage functions as the Airflow DAG (``extract.pipeline``).
+
+Exit status: 0 done; 1 a stage (or another part of the command) failed, with its error first on
+stderr; 2 the command was refused before it wrote anything (a missing or binary input file, an
+unknown batch, a bad setting, the warehouse or the batch held by another live run), one line.
+A manual run gets a batch id of its own (``cli_<UTC time>_<random>``), so two runs, even at
+once, never replace each other's batch; ``--batch-id`` names a batch to replace on purpose.
 """
 
 from __future__ import annotations
@@ -11,12 +17,18 @@ import os
 import sys
 import time
 from collections.abc import Callable
+from contextlib import ExitStack
 from dataclasses import dataclass
-from datetime import UTC, datetime
 from pathlib import Path
 from typing import Sequence
 
+from extract.errors import UsageError
 from extract.settings import Settings, load_settings
+
+try:
+    from extract.settings import SettingsError
+except ImportError:  # an older settings module without it: nothing to map
+    SettingsError = UsageError  # type: ignore[misc,assignment]
 
 __all__ = ["main"]
 
@@ -60,8 +72,8 @@ def _parser() -> argparse.ArgumentParser:
     given.add_argument("--sources", metavar="FILE", help="a sources.yml listing feeds, sitemaps and URL lists")
     run.add_argument(
         "--batch-id",
-        help="name of the batch; rerunning a batch replaces it "
-        "(default: the current UTC hour, as the hourly DAG would)",
+        help="name of the batch; an existing batch of that name is replaced "
+        "(default: a new id of its own, cli_<UTC time>_<random>)",
     )
     run.add_argument("--refetch", action="store_true", help="fetch pages already in the raw store again")
 
@@ -98,15 +110,23 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _sources_from_args(args: argparse.Namespace) -> list:
-    from extract.sources import Source, load_sources
+    """The run's sources; a missing, binary or malformed input file is refused (UsageError)
+    here, before a staging folder or the warehouse is touched."""
+    from extract.sources import Source, check_url_lists, load_sources
 
     if args.sources:
-        return load_sources(args.sources)
-    if args.urls:
-        return [Source("urls", str(Path(args.urls).resolve()))]
-    if args.feed:
-        return [Source("feed", url) for url in args.feed]
-    return [Source("sitemap", url) for url in args.sitemap]
+        try:
+            sources = load_sources(args.sources)
+        except ValueError as error:  # the file is there but its content is not a sources list
+            raise UsageError(str(error)) from error
+    elif args.urls:
+        sources = [Source("urls", str(Path(args.urls).resolve()))]
+    elif args.feed:
+        sources = [Source("feed", url) for url in args.feed]
+    else:
+        sources = [Source("sitemap", url) for url in args.sitemap]
+    check_url_lists(sources)
+    return sources
 
 
 @dataclass(frozen=True)
@@ -119,12 +139,31 @@ class StageTime:
     seconds: float
 
 
-def run_batch(settings: Settings, sources: list, batch_id: str) -> list[StageTime]:
-    """Every stage once over ``sources``, in the DAG's order; raises at the first failure.
+class StageFailed(RuntimeError):
+    """A stage of a run raised; the original error is the ``__cause__``."""
 
-    Returns each stage's time and the items it handled (URLs for discover and fetch, pages for
-    clean, articles for NLP and load, articles in the warehouse for dbt and the checks).
-    """
+    def __init__(self, stage: str, error: BaseException) -> None:
+        super().__init__(f"{stage}: {type(error).__name__}: {error}")
+        self.stage = stage
+
+
+Step = tuple[str, Callable[[], int]]
+
+
+def _staging_steps(settings: Settings, sources: list, batch_id: str) -> list[Step]:
+    """The stages that write only the batch's staging folder: runs overlap these freely."""
+    from extract import pipeline
+
+    return [
+        ("discover", lambda: pipeline.run_discover(settings, batch_id, sources).n_out),
+        ("fetch", lambda: pipeline.run_fetch(settings, batch_id).n_in),
+        ("clean", lambda: pipeline.run_clean(settings, batch_id).n_in),
+        ("nlp", lambda: pipeline.run_nlp(settings, batch_id).n_in),
+    ]
+
+
+def _warehouse_steps(settings: Settings, batch_id: str) -> list[Step]:
+    """The stages that write the warehouse: run them only while holding its lock."""
     from extract import pipeline
     from extract.load import count_articles
 
@@ -136,21 +175,36 @@ def run_batch(settings: Settings, sources: list, batch_id: str) -> list[StageTim
         pipeline.run_checks_stage(settings)
         return count_articles(settings)
 
-    steps: list[tuple[str, Callable[[], int]]] = [
-        ("discover", lambda: pipeline.run_discover(settings, batch_id, sources).n_out),
-        ("fetch", lambda: pipeline.run_fetch(settings, batch_id).n_in),
-        ("clean", lambda: pipeline.run_clean(settings, batch_id).n_in),
-        ("nlp", lambda: pipeline.run_nlp(settings, batch_id).n_in),
+    return [
         ("load", lambda: pipeline.run_load(settings, batch_id).n_articles),
         ("dbt build", build),
         ("checks", check),
     ]
-    times = []
-    for stage, step in steps:
-        started = time.monotonic()
+
+
+def _timed(stage: str, step: Callable[[], int]) -> StageTime:
+    started = time.monotonic()
+    try:
         items = step()
-        times.append(StageTime(stage, items, started, time.monotonic() - started))
-        log.info("%s: %d items in %.1f s", stage, items, times[-1].seconds)
+    except Exception as error:
+        raise StageFailed(stage, error) from error
+    timing = StageTime(stage, items, started, time.monotonic() - started)
+    log.info("%s: %d items in %.1f s", stage, items, timing.seconds)
+    return timing
+
+
+def run_batch(settings: Settings, sources: list, batch_id: str) -> list[StageTime]:
+    """Every stage once over ``sources``, in the DAG's order; raises ``StageFailed`` at the first
+    failure, and ``LockBusy`` when another run keeps the warehouse past ``lock_timeout``.
+
+    Returns each stage's time and the items it handled (URLs for discover and fetch, pages for
+    clean, articles for NLP and load, articles in the warehouse for dbt and the checks).
+    """
+    from extract.runlock import warehouse_lock
+
+    times = [_timed(stage, step) for stage, step in _staging_steps(settings, sources, batch_id)]
+    with warehouse_lock(settings, batch_id):
+        times += [_timed(stage, step) for stage, step in _warehouse_steps(settings, batch_id)]
     return times
 
 
@@ -158,11 +212,79 @@ def format_times(times: list[StageTime]) -> str:
     return "time: " + ", ".join(f"{t.stage} {t.seconds:.1f} s" for t in times)
 
 
-def _print_summary(settings: Settings, batch_id: str) -> None:
+def _print_summary(settings: Settings, batch_id: str, must_exist: bool = False) -> None:
     from extract.summary import collect_summary, format_summary
 
-    if settings.warehouse_path.exists():
-        print(format_summary(collect_summary(settings, batch_id)))
+    if must_exist or settings.warehouse_path.exists():
+        print(format_summary(collect_summary(settings, batch_id, must_exist)))
+
+
+def _say_if_replacing(settings: Settings, batch_id: str) -> None:
+    """Tell the person that ``--batch-id`` names a batch already loaded, which this run replaces."""
+    import duckdb
+
+    from extract.load import connect
+
+    if not settings.warehouse_path.exists():
+        return
+    try:
+        con = connect(settings, read_only=True)
+        try:
+            sql = "select load_seq, n_articles from raw.batches where batch_id = ?"
+            row = con.execute(sql, [batch_id]).fetchone()
+        finally:
+            con.close()
+    except duckdb.Error:  # no batches table yet, or a reader elsewhere: nothing to say
+        return
+    if row:
+        print(
+            f"replacing batch {batch_id} (loaded before as load #{row[0]}, {row[1]} articles) "
+            f"in {settings.warehouse_path}",
+            file=sys.stderr,
+            flush=True,
+        )
+
+
+def _run(settings: Settings, args: argparse.Namespace) -> int:
+    """``wirehouse run``: the stages before load in the batch's own staging folder (owned by this
+    run for its whole life), then load, dbt, checks and the summary under the warehouse lock.
+
+    When a stage fails its error is printed first; a summary that cannot be read then (the
+    warehouse held by a writer, say) adds one line and never replaces it.
+    """
+    from extract.pipeline import manual_batch_id
+    from extract.runlock import staging_lock, warehouse_lock
+
+    sources = _sources_from_args(args)
+    if args.refetch:
+        settings = settings.replace(refetch=True)
+    batch_id = args.batch_id or manual_batch_id()
+    times: list[StageTime] = []
+    failure: StageFailed | None = None
+    with staging_lock(settings, batch_id), ExitStack() as writing:
+        try:
+            for stage, step in _staging_steps(settings, sources, batch_id):
+                times.append(_timed(stage, step))
+            writing.enter_context(warehouse_lock(settings, batch_id))
+            if args.batch_id:
+                _say_if_replacing(settings, batch_id)
+            for stage, step in _warehouse_steps(settings, batch_id):
+                times.append(_timed(stage, step))
+        except StageFailed as error:
+            if args.verbose:
+                raise
+            failure = error
+            print(f"wirehouse run: {error}", file=sys.stderr, flush=True)
+        try:
+            _print_summary(settings, batch_id)
+        except Exception as error:
+            if failure is None:
+                raise
+            first = str(error).strip().splitlines()[0] if str(error).strip() else ""
+            print(f"wirehouse run: and no summary: {type(error).__name__}: {first}", file=sys.stderr)
+    if times:
+        print(format_times(times))
+    return 1 if failure else 0
 
 
 def _query(settings: Settings, sql: str, limit: int) -> None:
@@ -184,23 +306,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    settings = load_settings(args.settings, warehouse=args.warehouse and Path(args.warehouse).resolve())
     try:
+        settings = load_settings(args.settings, warehouse=args.warehouse and Path(args.warehouse).resolve())
         if args.command == "run":
-            if args.refetch:
-                settings = settings.replace(refetch=True)
-            batch_id = args.batch_id or f"cli_{datetime.now(UTC):%Y%m%dT%H}0000"
-            times: list[StageTime] = []
-            try:
-                times = run_batch(settings, _sources_from_args(args), batch_id)
-            finally:
-                _print_summary(settings, batch_id)
-                if times:
-                    print(format_times(times))
+            return _run(settings, args)
         elif args.command == "query":
             _query(settings, args.sql, args.limit)
         elif args.command == "summary":
-            _print_summary(settings, args.batch_id)
+            _print_summary(settings, args.batch_id, must_exist=True)
         elif args.command == "demo":
             from extract.demo import run_demo
 
@@ -214,6 +327,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             from extract.demo_site.server import main as serve_main
 
             return serve_main(["--port", str(args.port)])
+    except (UsageError, SettingsError) as error:  # refused before anything was written
+        print(f"wirehouse {args.command}: {error}", file=sys.stderr)
+        return 2
     except Exception as error:  # a clear one-line reason for the person at the terminal
         if args.verbose:
             raise

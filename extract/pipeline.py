@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 import logging
+import secrets
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -45,6 +46,7 @@ __all__ = [
     "StageCounts",
     "batch_id_for_interval",
     "clean_pages",
+    "manual_batch_id",
     "run_checks_stage",
     "run_clean",
     "run_discover",
@@ -76,6 +78,14 @@ def batch_id_for_interval(start: datetime, prefix: str = "run") -> str:
     """The batch of a data interval: the same interval always maps to the same batch."""
     start = start.astimezone(UTC) if start.tzinfo else start
     return f"{prefix}_{start:%Y%m%dT%H%M%S}"
+
+
+def manual_batch_id(now: datetime | None = None) -> str:
+    """A batch id no other run gets: a hand-made run (``wirehouse run`` without ``--batch-id``)
+    must never replace another one's batch, even one started in the same second.  The DAG keeps
+    ``batch_id_for_interval``, so a rerun of an interval replaces its own batch."""
+    when = (now or datetime.now(UTC)).astimezone(UTC)
+    return f"cli_{when:%Y%m%dT%H%M%S}_{secrets.token_hex(3)}"
 
 
 def _now() -> str:

@@ -1,22 +1,48 @@
-"""The run summary: what a batch fetched, kept and rejected, and what the marts now hold."""
+"""The run summary: what a batch fetched, kept and rejected, and what the marts now hold.
+
+Asking about a batch the warehouse has never seen (``wirehouse summary nosuchbatch``) is a
+mistake to point out, not a batch of zeros: ``collect_summary(..., must_exist=True)`` refuses it
+with :class:`~extract.errors.UsageError` and names the latest batches as a hint.
+"""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
+import duckdb
+
+from extract.errors import UsageError
 from extract.load import connect
 from extract.settings import Settings
-from extract.staging import batch_dir
+from extract.staging import batch_path
 
 __all__ = ["collect_summary", "format_summary"]
 
 STAGES = ("discover", "fetch", "clean", "nlp")
+HINTED_BATCHES = 5
 
 
-def collect_summary(settings: Settings, batch_id: str) -> dict[str, Any]:
-    """Gather a batch's counts from its staging folder and the warehouse (read-only)."""
-    folder = batch_dir(settings, batch_id)
+def _unknown_batch(con: duckdb.DuckDBPyConnection, settings: Settings, batch_id: str) -> UsageError:
+    latest = [
+        row[0]
+        for row in con.execute(
+            "select batch_id from raw.batches order by load_seq desc nulls last, batch_id desc limit ?",
+            [HINTED_BATCHES],
+        ).fetchall()
+    ]
+    hint = f"; latest: {', '.join(latest)}" if latest else "; it holds no batches yet"
+    return UsageError(f"no batch {batch_id!r} in {settings.warehouse_path}{hint}")
+
+
+def collect_summary(settings: Settings, batch_id: str, must_exist: bool = False) -> dict[str, Any]:
+    """Gather a batch's counts from its staging folder and the warehouse (read-only).
+
+    With ``must_exist``, a batch neither loaded nor staged raises :class:`UsageError`.
+    """
+    if must_exist and not settings.warehouse_path.exists():
+        raise UsageError(f"no warehouse at {settings.warehouse_path}: run the pipeline first")
+    folder = batch_path(settings, batch_id)
     stages = {}
     for stage in STAGES:
         path = folder / f"counts-{stage}.json"
@@ -28,6 +54,8 @@ def collect_summary(settings: Settings, batch_id: str) -> dict[str, Any]:
             "select n_discovered, n_fetched, n_articles, n_rejected from raw.batches where batch_id = ?",
             [batch_id],
         ).fetchone()
+        if must_exist and batch is None and not folder.is_dir():
+            raise _unknown_batch(con, settings, batch_id)
         reasons = con.execute(
             """
             select stage, reason, count(*) from raw.rejections
