@@ -9,7 +9,12 @@ marts with Great Expectations.
 Each run is one batch named after its logical date: rerunning a run replaces its batch.
 fetch, clean and nlp are mapped over the batch's parts (``WIREHOUSE_PART_SIZE`` URLs each), so
 with several workers (CeleryExecutor) they run side by side; each part writes only its own files.
-Writers of the warehouse (load, dbt) share the one-slot pool ``wirehouse_warehouse``.
+Writers of the warehouse (load, dbt, checks) share the one-slot pool ``wirehouse_warehouse``,
+which serialises them within Airflow.  load and checks also take the warehouse's file lock
+(``extract.runlock``, waiting up to ``WIREHOUSE_LOCK_TIMEOUT`` seconds), the one ``wirehouse
+run`` holds from its load to its summary, so a run by hand and the DAG never interleave those
+writes.  The Cosmos dbt tasks are serialised by the pool only: a ``wirehouse run`` that writes
+while they build makes them fail on DuckDB's own lock and retry, it cannot mix their writes.
 The stages are the functions of ``extract.pipeline``; ``wirehouse run`` does the same by hand.
 """
 
@@ -94,10 +99,13 @@ def wirehouse_news():
     def load(parts: list[dict], **context) -> str:
         from extract.partition import batch_of
         from extract.pipeline import run_load
+        from extract.runlock import warehouse_lock
 
+        settings = _settings()
         batch_id = batch_of(parts)
         interval = (context.get("data_interval_start"), context.get("data_interval_end"))
-        run_load(_settings(), batch_id, tuple(t and t.replace(tzinfo=None) for t in interval))
+        with warehouse_lock(settings, batch_id):
+            run_load(settings, batch_id, tuple(t and t.replace(tzinfo=None) for t in interval))
         return batch_id
 
     @task(pool=POOL, outlets=[MARTS])
@@ -106,15 +114,20 @@ def wirehouse_news():
 
         from extract.checks import ChecksFailed
         from extract.pipeline import run_checks_stage
+        from extract.runlock import warehouse_lock
         from extract.summary import collect_summary, format_summary
 
         settings = _settings()
-        try:
-            run_checks_stage(settings)
-        except ChecksFailed as error:  # bad data does not get better on retry
-            raise AirflowFailException(str(error)) from error
-        finally:
-            logging.getLogger(__name__).info("\n%s", format_summary(collect_summary(settings, batch_id)))
+        with warehouse_lock(settings, batch_id):
+            try:
+                run_checks_stage(settings)
+            except ChecksFailed as error:  # bad data does not get better on retry
+                raise AirflowFailException(str(error)) from error
+            finally:
+                try:  # the summary must never replace the checks' own error
+                    logging.getLogger(__name__).info("\n%s", format_summary(collect_summary(settings, batch_id)))
+                except Exception as error:
+                    logging.getLogger(__name__).warning("no summary of %s: %s", batch_id, error)
 
     dbt = DbtTaskGroup(
         group_id="dbt",
