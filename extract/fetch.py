@@ -18,9 +18,24 @@ handshake on one request cannot shorten the gap the server sees. The wall-clock 
 (``connect_timeout + 2 * read_timeout`` from sending) is checked as body chunks arrive; while
 waiting for the status line and headers, only ``read_timeout`` per read applies.
 
-The address guard checks what DNS returns just before connecting. httpx resolves the name
-again when it connects, so a DNS server that answers differently the second time (DNS
-rebinding) is not stopped here. Limit egress at the network level where that matters.
+Connections are pinned: each host name is resolved once per connection, by the connection
+itself (:class:`_PinnedBackend`, an httpcore network backend), and the socket goes to exactly the
+addresses just judged, so a DNS server that answers a public address first and a private one
+second (DNS rebinding) cannot steer a request anywhere unapproved; this holds on every redirect
+hop. TLS still checks the certificate against the host name (SNI), not the IP. A kept-alive
+connection is reused only for the same scheme, host and port and still goes to the address
+approved when it was opened, so a later change of DNS answer cannot move it; idle connections
+expire after httpx's keep-alive expiry (5 s). Addresses are judged with every IPv4 address an
+IPv6 one carries (IPv4-mapped, IPv4-compatible, 6to4, Teredo server and client, NAT64), and
+numeric host spellings that C resolvers accept (``2130706433``, ``0177.0.0.1``, ``0x7f.1``,
+``127.1``) are read as the IPv4 address they name, before and whatever any resolver says.
+
+robots.txt is parsed by protego: ``*`` and ``$`` patterns, the longest matching Allow or
+Disallow wins, and ``Crawl-delay`` for our user agent raises that host's gap between requests
+to ``max(host_delay, crawl-delay)``, capped at ``MAX_CRAWL_DELAY`` (logged when capped). It is
+read before the first request to its origin, so the first page already waits. A robots.txt
+answering 4xx allows everything; one that cannot be fetched allows everything with a warning;
+a host that does not resolve, or resolves to a refused address, fails the page with that reason.
 """
 
 from __future__ import annotations
@@ -32,14 +47,15 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urljoin, urlsplit
-from urllib.robotparser import RobotFileParser
 
+import httpcore
 import httpx
+from protego import Protego
 
 from .settings import Settings
 
@@ -48,6 +64,7 @@ __all__ = ["FetchResult", "Fetcher", "fetch_all"]
 logger = logging.getLogger(__name__)
 
 IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+Resolver = Callable[..., list[tuple[Any, ...]]]  # socket.getaddrinfo's signature and result
 
 ACCEPT_HEADERS = {
     "html": "text/html,application/xhtml+xml;q=0.9,*/*;q=0.1",
@@ -59,6 +76,11 @@ XML_BINARY_TYPES = frozenset({"application/gzip", "application/x-gzip", "applica
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 DEFAULT_PORTS = {"http": 80, "https": 443}
 MAX_RETRY_AFTER = 30.0  # seconds; a longer Retry-After is shortened to this
+MAX_CRAWL_DELAY = 60.0  # seconds; a longer robots.txt Crawl-delay is shortened to this (and logged)
+NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the last 32 bits are an IPv4 host
+NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215: local use, never a public host
+IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # deprecated ::a.b.c.d
+UNREACHABLE = frozenset({"dns_error", "private_address"})  # a robots.txt failure the page shares
 
 
 @dataclass(frozen=True)
@@ -120,6 +142,11 @@ class _HostGate:
         self._delay = max(0.0, delay)
         self._last: float | None = None
 
+    def slow_to(self, delay: float) -> None:
+        """Widen the gap to at least ``delay`` (a robots.txt Crawl-delay); never narrow it."""
+        with self._turn:
+            self._delay = max(self._delay, delay)
+
     def take_turn(self) -> float:
         """Block until ``delay`` has passed since the previous request to this host was sent."""
         with self._turn:
@@ -131,11 +158,81 @@ class _HostGate:
             return self._last
 
 
-class Fetcher:
-    """A thread-safe HTTP client applying every rule in the module docstring."""
+class _PinnedBackend(httpcore.NetworkBackend):
+    """Resolve a host once per connection, judge the answer, connect to exactly those addresses.
 
-    def __init__(self, settings: Settings) -> None:
+    httpcore hands ``connect_tcp`` the host name of the URL and later starts TLS with that same
+    name, so certificates and SNI stay right while the socket itself only ever goes to an IP
+    that passed :func:`_refuse_blocked` a moment before.
+    """
+
+    def __init__(self, resolver: Resolver | None, allow_private: bool) -> None:
+        self._resolver = resolver
+        self._allow_private = allow_private
+        self._sockets = httpcore.SyncBackend()
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        literal = _literal_address(host)
+        addresses = [literal] if literal is not None else _resolve(host, port, self._resolver)
+        if not self._allow_private:
+            _refuse_blocked(host, addresses)
+        error: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
+        for address in dict.fromkeys(addresses):
+            try:
+                # an IP literal: the standard library parses it and never consults DNS
+                return self._sockets.connect_tcp(str(address), port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as exc:
+                error = exc
+        assert error is not None  # _resolve never returns an empty list
+        raise error
+
+    def connect_unix_socket(
+        self, path: str, timeout: float | None = None, socket_options: Iterable[Any] | None = None
+    ) -> httpcore.NetworkStream:
+        raise httpcore.ConnectError("unix sockets are not fetched")
+
+    def sleep(self, seconds: float) -> None:
+        time.sleep(seconds)
+
+
+def _pinned_transport(backend: _PinnedBackend, limits: httpx.Limits) -> httpx.HTTPTransport:
+    """An httpx transport whose connections all go through ``backend``.
+
+    httpx 0.28's HTTPTransport takes no ``network_backend``, but it does all its work through
+    the httpcore pool in ``_pool``; we build that pool ourselves with the same settings httpx
+    would use. tests/faults/test_dns_rebinding.py fails if a new httpx stops honouring it.
+    """
+    transport = httpx.HTTPTransport(limits=limits, trust_env=False)
+    transport._pool = httpcore.ConnectionPool(
+        ssl_context=httpx.create_ssl_context(trust_env=False),
+        max_connections=limits.max_connections,
+        max_keepalive_connections=limits.max_keepalive_connections,
+        keepalive_expiry=limits.keepalive_expiry,
+        network_backend=backend,
+    )
+    return transport
+
+
+class Fetcher:
+    """A thread-safe HTTP client applying every rule in the module docstring.
+
+    ``resolver`` stands in for DNS (tests pass a fake); it is called like ``socket.getaddrinfo``,
+    which is what ``None`` means, looked up at call time.
+    """
+
+    def __init__(self, settings: Settings, *, resolver: Resolver | None = None) -> None:
         self.settings = settings
+        limits = httpx.Limits(
+            max_connections=None,
+            max_keepalive_connections=max(1, settings.fetch_workers) * 2,
+        )
         self._client = httpx.Client(
             headers={"User-Agent": settings.user_agent, "Accept-Encoding": "gzip, deflate"},
             timeout=httpx.Timeout(
@@ -144,17 +241,14 @@ class Fetcher:
                 write=settings.read_timeout,
                 pool=settings.connect_timeout + settings.read_timeout,
             ),
-            limits=httpx.Limits(
-                max_connections=None,
-                max_keepalive_connections=max(1, settings.fetch_workers) * 2,
-            ),
+            transport=_pinned_transport(_PinnedBackend(resolver, settings.allow_private), limits),
             follow_redirects=False,
             trust_env=False,
         )
         self._cap = settings.connect_timeout + 2 * settings.read_timeout
         self._lock = threading.Lock()
         self._gates: dict[str, _HostGate] = {}
-        self._robots: dict[str, RobotFileParser] = {}
+        self._robots: dict[str, Protego | None] = {}
         self._robots_locks: dict[str, threading.Lock] = {}
 
     def __enter__(self) -> Fetcher:
@@ -201,44 +295,62 @@ class Fetcher:
         return self._with_retries(url, accept)
 
     def _guard(self, url: str) -> None:
-        """Refuse malformed URLs, unknown hosts and (unless allowed) non-public addresses."""
-        host, port = _target(url)
-        addresses = _resolve(host, port)
-        if self.settings.allow_private:
-            return
-        blocked = [address for address in addresses if _is_blocked(address)]
-        if blocked:
-            raise _Failure("private_address", f"{host} resolves to {blocked[0]}")
+        """Refuse malformed URLs and (unless allowed) hosts spelled as a non-public address.
+
+        Only literal hosts are judged here, to fail early; names are resolved and judged when
+        the connection is made (:class:`_PinnedBackend`), which is the check that counts.
+        """
+        host, _ = _target(url)
+        literal = _literal_address(host)
+        if literal is not None and not self.settings.allow_private:
+            _refuse_blocked(host, [literal])
 
     def _robots_allow(self, url: str) -> bool:
-        return self._robots_for(_origin(url)).can_fetch(self.settings.user_agent, url)
+        rules = self._robots_for(_origin(url))
+        return rules is None or rules.can_fetch(url, self.settings.user_agent)
 
-    def _robots_for(self, origin: str) -> RobotFileParser:
+    def _robots_for(self, origin: str) -> Protego | None:
+        """The origin's robots.txt rules (``None``: everything allowed), fetched once."""
         with self._lock:
             lock = self._robots_locks.setdefault(origin, threading.Lock())
         with lock:
-            parser = self._robots.get(origin)
-            if parser is None:
-                parser = self._robots[origin] = self._load_robots(origin)
-            return parser
+            if origin not in self._robots:
+                self._robots[origin] = self._load_robots(origin)
+            return self._robots[origin]
 
-    def _load_robots(self, origin: str) -> RobotFileParser:
+    def _load_robots(self, origin: str) -> Protego | None:
         robots_url = f"{origin}/robots.txt"
         result = self._follow(robots_url, "xml", robots=False)
-        parser = RobotFileParser(robots_url)
         if result.ok:
-            parser.parse((result.body or b"").decode("utf-8", "replace").splitlines())
-        elif result.status is not None and 400 <= result.status < 500:
-            parser.allow_all = True
-        else:
+            rules = Protego.parse((result.body or b"").decode("utf-8", "replace"))
+            self._honour_crawl_delay(origin, rules)
+            return rules
+        if result.reason in UNREACHABLE and result.final_url == robots_url:
+            # the host itself is refused or unknown: the page fails the same way, and nothing
+            # is cached so a later URL on this host asks DNS afresh
+            raise _Failure(result.reason or "dns_error", result.detail)
+        if result.status is None or not 400 <= result.status < 500:
             logger.warning(
                 "robots.txt at %s unavailable (%s: %s); allowing all",
                 robots_url,
                 result.reason,
                 result.detail,
             )
-            parser.allow_all = True
-        return parser
+        return None
+
+    def _honour_crawl_delay(self, origin: str, rules: Protego) -> None:
+        """Set the host's gap to robots.txt's Crawl-delay before its first page is requested."""
+        delay = rules.crawl_delay(self.settings.user_agent)
+        if delay is None or delay <= self.settings.host_delay:
+            return
+        if delay > MAX_CRAWL_DELAY:
+            logger.warning(
+                "robots.txt at %s asks for %gs between requests; capped at %gs", origin, delay, MAX_CRAWL_DELAY
+            )
+            delay = MAX_CRAWL_DELAY
+        else:
+            logger.info("robots.txt at %s asks for %gs between requests", origin, delay)
+        self._gate(origin).slow_to(delay)
 
     def _with_retries(self, url: str, accept: str) -> _Hop:
         attempt = 0
@@ -366,18 +478,95 @@ def _target(url: str) -> tuple[str, int]:
     return parts.hostname, port or DEFAULT_PORTS[parts.scheme]
 
 
-def _resolve(host: str, port: int) -> list[IPAddress]:
+def _resolve(host: str, port: int, resolver: Resolver | None = None) -> list[IPAddress]:
+    """Every address ``host`` resolves to, or ``dns_error``; ``None`` asks socket.getaddrinfo."""
+    lookup = resolver if resolver is not None else socket.getaddrinfo
     try:
-        infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-    except (OSError, UnicodeError) as exc:
+        infos = lookup(host, port, type=socket.SOCK_STREAM)
+        addresses = [ipaddress.ip_address(str(info[4][0])) for info in infos]
+    except (OSError, UnicodeError, ValueError) as exc:
         raise _Failure("dns_error", f"{host}: {exc}") from None
-    return [ipaddress.ip_address(str(info[4][0]).split("%", 1)[0]) for info in infos]
+    if not addresses:
+        raise _Failure("dns_error", f"{host}: no addresses")
+    return addresses
+
+
+def _refuse_blocked(host: str, addresses: list[IPAddress]) -> None:
+    """``private_address`` if any address is not public: one bad answer taints the name."""
+    blocked = [address for address in addresses if _is_blocked(address)]
+    if blocked:
+        raise _Failure("private_address", f"{host} resolves to {blocked[0]}")
+
+
+def _literal_address(host: str) -> IPAddress | None:
+    """The address a host names by itself: an IP literal or a numeric IPv4 spelling, else None."""
+    try:
+        return ipaddress.ip_address(host)
+    except ValueError:
+        return _numeric_ipv4(host)
+
+
+def _numeric_ipv4(host: str) -> ipaddress.IPv4Address | None:
+    """What inet_aton makes of ``host``: ``2130706433``, ``0177.0.0.1``, ``0x7f.1`` and ``127.1``
+    are all 127.0.0.1 to C resolvers, so they are judged as that, whatever DNS would say."""
+    parts = (host[:-1] if host.endswith(".") else host).split(".")
+    values = [_inet_number(part) for part in parts]
+    if not 1 <= len(values) <= 4 or any(value is None for value in values):
+        return None
+    *head, last = [value for value in values if value is not None]
+    if any(value > 0xFF for value in head) or last >= 1 << 8 * (5 - len(values)):
+        return None
+    number = last
+    for index, value in enumerate(head):
+        number |= value << 8 * (3 - index)
+    return ipaddress.IPv4Address(number)
+
+
+def _inet_number(part: str) -> int | None:
+    """One part of an inet_aton spelling: decimal, octal (leading 0) or hex (leading 0x)."""
+    text = part.lower()
+    base, digits = (16, text[2:]) if text.startswith("0x") else (8, text[1:]) if text.startswith("0") else (10, text)
+    if text == "0":
+        return 0
+    if not digits or any(char not in "0123456789abcdef"[:base] for char in digits):
+        return None
+    return int(digits, base)
 
 
 def _is_blocked(address: IPAddress) -> bool:
-    """True for anything but a public unicast address (IPv4-mapped IPv6 judged as IPv4)."""
-    if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:
-        address = address.ipv4_mapped
+    """True for anything but a public unicast address, judging every IPv4 address an IPv6 one
+    carries: IPv4-mapped and NAT64 stand for their IPv4 host alone; IPv4-compatible, 6to4 and
+    Teredo (server and client) are blocked if any IPv4 inside is, or if they are not public."""
+    if isinstance(address, ipaddress.IPv6Address):
+        if address in NAT64_LOCAL:
+            return True
+        translated = address.ipv4_mapped or _nat64_host(address)
+        if translated is not None:
+            return _is_blocked(translated)
+        if any(_is_blocked(inner) for inner in _embedded_ipv4(address)):
+            return True
+    return _not_public(address)
+
+
+def _nat64_host(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
+    if address not in NAT64_PREFIX:
+        return None
+    return ipaddress.IPv4Address(int(address) & 0xFFFFFFFF)
+
+
+def _embedded_ipv4(address: ipaddress.IPv6Address) -> list[ipaddress.IPv4Address]:
+    """The IPv4 addresses inside an IPv4-compatible, 6to4 or Teredo address."""
+    inner: list[ipaddress.IPv4Address] = []
+    if address in IPV4_COMPATIBLE:
+        inner.append(ipaddress.IPv4Address(int(address) & 0xFFFFFFFF))
+    if address.sixtofour is not None:
+        inner.append(address.sixtofour)
+    if address.teredo is not None:
+        inner.extend(address.teredo)
+    return inner
+
+
+def _not_public(address: IPAddress) -> bool:
     return (
         address.is_private
         or address.is_loopback
