@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
+import datetime
 import gzip
 import ipaddress
 import logging
 import socket
+import ssl
+import threading
 import time
+from collections.abc import Iterator
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from local_http import LocalServer, redirect, sequence, slow, static, trickle
 
@@ -308,10 +316,183 @@ def test_private_addresses_are_refused_unless_allowed(server: LocalServer) -> No
         ("8.8.8.8", False),
         ("2606:4700:4700::1111", False),
         ("::ffff:8.8.8.8", False),
+        # IPv4 inside IPv6: judged by the IPv4 it carries
+        ("2002:7f00:1::", True),  # 6to4 of 127.0.0.1
+        ("2002:a00:1::", True),  # 6to4 of 10.0.0.1
+        ("2002:a9fe:a9fe::1", True),  # 6to4 of 169.254.169.254
+        ("2002:808:808::", False),  # 6to4 of 8.8.8.8
+        ("2001:0:7f00:1::", True),  # Teredo, server 127.0.0.1
+        ("2001:0:4136:e378:8000:63bf:80ff:fffe", True),  # Teredo, client 127.0.0.1
+        ("64:ff9b::7f00:1", True),  # NAT64 of 127.0.0.1
+        ("64:ff9b::a00:1", True),  # NAT64 of 10.0.0.1
+        ("64:ff9b::808:808", False),  # NAT64 of 8.8.8.8 reaches 8.8.8.8, as ::ffff:8.8.8.8 does
+        ("64:ff9b:1::808:808", True),  # local-use NAT64: never a public host
+        ("::127.0.0.1", True),  # IPv4-compatible (deprecated)
+        ("::8.8.8.8", True),
+        ("::ffff:0:7f00:1", True),  # IPv4-translated
     ],
 )
 def test_address_guard_ranges(address: str, blocked: bool) -> None:
     assert _is_blocked(ipaddress.ip_address(address)) is blocked
+
+
+@pytest.mark.parametrize(
+    ("host", "address"),
+    [
+        ("2130706433", "127.0.0.1"),
+        ("0x7f000001", "127.0.0.1"),
+        ("017700000001", "127.0.0.1"),
+        ("0177.0.0.1", "127.0.0.1"),
+        ("0x7f.1", "127.0.0.1"),
+        ("0x7F.0.0.1", "127.0.0.1"),
+        ("127.1", "127.0.0.1"),
+        ("127.0.1", "127.0.0.1"),
+        ("127.1.", "127.0.0.1"),
+        ("0", "0.0.0.0"),
+        ("10.1", "10.0.0.1"),
+        ("192.168.257", "192.168.1.1"),
+        ("169.254.43518", "169.254.169.254"),
+        ("93.184.216.34", "93.184.216.34"),
+        ("::1", "::1"),
+        ("example.org", None),
+        ("cafe", None),
+        ("0x", None),
+        ("08.0.0.1", None),
+        ("256.0.0.1", None),
+        ("1.2.3.4.5", None),
+        ("1..2", None),
+        ("127.16777216", None),
+    ],
+)
+def test_numeric_host_spellings_name_an_address(host: str, address: str | None) -> None:
+    from extract.fetch import _literal_address
+
+    expected = ipaddress.ip_address(address) if address is not None else None
+    assert _literal_address(host) == expected
+
+
+def test_a_numeric_spelling_of_an_allowed_address_is_fetched(server: LocalServer) -> None:
+    server.route("/page", static(PAGE))
+    assert fetch(server.url("/page", host="127.1"), respect_robots=False).ok
+    assert fetch(server.url("/page", host="2130706433"), respect_robots=False, allow_private=False).reason == (
+        "private_address"
+    )
+    assert server.count("/page") == 1
+
+
+class _Resolver:
+    """A stand-in for DNS: every name is ``address``; records the names asked."""
+
+    def __init__(self, address: str) -> None:
+        self.address = address
+        self.asked: list[str] = []
+
+    def __call__(self, host: str, port: int, **_: Any) -> list[tuple[Any, ...]]:
+        self.asked.append(host)
+        return [(socket.AF_INET, socket.SOCK_STREAM, socket.IPPROTO_TCP, "", (self.address, port))]
+
+
+def test_the_resolver_is_injectable_and_asked_once_per_connection(server: LocalServer) -> None:
+    server.route("/page", static(PAGE))
+    resolver = _Resolver("127.0.0.1")
+    with Fetcher(make_settings(), resolver=resolver) as fetcher:
+        result = fetcher.fetch(f"http://news.test:{server.port}/page")
+    assert result.ok
+    assert resolver.asked == ["news.test", "news.test"]  # robots.txt, then the page (HTTP/1.0: no keep-alive)
+    assert [hit.headers["Host"] for hit in server.hits] == [f"news.test:{server.port}"] * 2
+    with Fetcher(make_settings(allow_private=False), resolver=resolver) as fetcher:
+        refused = fetcher.fetch(f"http://news.test:{server.port}/page")
+    assert (refused.reason, refused.detail) == ("private_address", "news.test resolves to 127.0.0.1")
+    assert len(server.hits) == 2
+
+
+def _certificates(folder: Path, name: str) -> tuple[Path, Path, Path]:
+    """A CA and a certificate for ``name`` signed by it: (ca.pem, cert.pem, key.pem)."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    now = datetime.datetime.now(datetime.UTC)
+
+    def build(subject: str, key: Any, issuer: str, signer: Any, ca: bool) -> x509.Certificate:
+        builder = (
+            x509.CertificateBuilder()
+            .subject_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, subject)]))
+            .issuer_name(x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, issuer)]))
+            .public_key(key.public_key())
+            .serial_number(x509.random_serial_number())
+            .not_valid_before(now - datetime.timedelta(minutes=5))
+            .not_valid_after(now + datetime.timedelta(hours=1))
+            .add_extension(x509.BasicConstraints(ca=ca, path_length=None), critical=True)
+        )
+        if ca:
+            builder = builder.add_extension(
+                x509.KeyUsage(False, False, False, False, False, True, True, False, False), critical=True
+            ).add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
+        else:
+            builder = builder.add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+            builder = builder.add_extension(
+                x509.AuthorityKeyIdentifier.from_issuer_public_key(signer.public_key()), critical=False
+            )
+        return builder.sign(signer, hashes.SHA256())
+
+    ca_key, leaf_key = ec.generate_private_key(ec.SECP256R1()), ec.generate_private_key(ec.SECP256R1())
+    ca = build("test CA", ca_key, "test CA", ca_key, True)
+    leaf = build(name, leaf_key, "test CA", ca_key, False)
+    paths = folder / "ca.pem", folder / "cert.pem", folder / "key.pem"
+    paths[0].write_bytes(ca.public_bytes(serialization.Encoding.PEM))
+    paths[1].write_bytes(leaf.public_bytes(serialization.Encoding.PEM))
+    paths[2].write_bytes(
+        leaf_key.private_bytes(
+            serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+        )
+    )
+    return paths
+
+
+@pytest.fixture
+def tls_server(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[int, list[str | None]]]:
+    """HTTPS on 127.0.0.1 with a certificate for ``tls.test`` only; yields (port, SNI names seen).
+    The fetcher's TLS context trusts the test CA (and nothing else)."""
+    ca, cert, key = _certificates(tmp_path, "tls.test")
+    names: list[str | None] = []
+    server_context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server_context.load_cert_chain(cert, key)
+    server_context.sni_callback = lambda _sock, name, _ctx: names.append(name)  # type: ignore[assignment,func-returns-value]
+
+    class Page(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html")
+            self.send_header("Content-Length", str(len(PAGE)))
+            self.end_headers()
+            self.wfile.write(PAGE)
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Page)
+    httpd.socket = server_context.wrap_socket(httpd.socket, server_side=True)
+    httpd.daemon_threads = True
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True).start()
+    monkeypatch.setattr(httpx, "create_ssl_context", lambda **_: ssl.create_default_context(cafile=str(ca)))
+    try:
+        yield httpd.server_address[1], names
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def test_tls_checks_the_host_name_not_the_pinned_address(tls_server: tuple[int, list[str | None]]) -> None:
+    port, names = tls_server
+    resolver = _Resolver("127.0.0.1")
+    with Fetcher(make_settings(respect_robots=False, retries=0), resolver=resolver) as fetcher:
+        good = fetcher.fetch(f"https://tls.test:{port}/page")
+        wrong = fetcher.fetch(f"https://other.test:{port}/page")  # same address, not on the certificate
+    assert good.ok and good.body == PAGE
+    assert wrong.reason == "connection_error" and "certificate" in (wrong.detail or "").lower()
+    assert names == ["tls.test", "other.test"]
 
 
 @pytest.mark.parametrize(
