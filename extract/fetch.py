@@ -26,8 +26,9 @@ hop. TLS still checks the certificate against the host name (SNI), not the IP. A
 connection is reused only for the same scheme, host and port and still goes to the address
 approved when it was opened, so a later change of DNS answer cannot move it; idle connections
 expire after httpx's keep-alive expiry (5 s). Addresses are judged with every IPv4 address an
-IPv6 one carries (IPv4-mapped, IPv4-compatible, 6to4, Teredo server and client, NAT64), and
-numeric host spellings that C resolvers accept (``2130706433``, ``0177.0.0.1``, ``0x7f.1``,
+IPv6 one carries (IPv4-mapped, IPv4-compatible, 6to4, Teredo server and client, NAT64; a
+NAT64 or IPv4-mapped address of a public IPv4 host passes, the local-use NAT64 prefix never
+does), and numeric host spellings that C resolvers accept (``2130706433``, ``0177.0.0.1``, ``0x7f.1``,
 ``127.1``) are read as the IPv4 address they name, before and whatever any resolver says.
 
 robots.txt is parsed by protego: ``*`` and ``$`` patterns, the longest matching Allow or
