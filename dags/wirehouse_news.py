@@ -100,12 +100,14 @@ def wirehouse_news():
         from extract.partition import batch_of
         from extract.pipeline import run_load
         from extract.runlock import warehouse_lock
+        from extract.snapshot import mark_building
 
         settings = _settings()
         batch_id = batch_of(parts)
         interval = (context.get("data_interval_start"), context.get("data_interval_end"))
         with warehouse_lock(settings, batch_id):
             run_load(settings, batch_id, tuple(t and t.replace(tzinfo=None) for t in interval))
+            mark_building(settings)  # dbt (Cosmos) rebuilds the marts next; readers take the snapshot
         return batch_id
 
     @task(pool=POOL, outlets=[MARTS])

@@ -287,17 +287,25 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if failure else 0
 
 
-def _query(settings: Settings, sql: str, limit: int) -> None:
-    from extract.load import connect
+def _query(settings: Settings, sql: str, limit: int) -> int:
+    """Run ``sql`` in the query sandbox (extract/query.py).  A refusal raises ``QueryRefused``
+    (exit status 2); a plain SQL error is DuckDB's message on one line (exit status 1)."""
+    import duckdb
 
-    con = connect(settings, read_only=True)
+    from extract.query import error_line, open_sandbox, refusals, run_sandboxed
+
+    con = open_sandbox(settings)
     try:
-        relation = con.sql(sql)
-        if relation is None:
-            return
-        relation.limit(limit).show(max_width=200, max_rows=limit)
+        with refusals():
+            relation = run_sandboxed(con, sql)
+            if relation is not None:
+                relation.limit(limit).show(max_width=200, max_rows=limit)
+    except duckdb.Error as error:
+        print(f"wirehouse query: {error_line(error)}", file=sys.stderr)
+        return 1
     finally:
         con.close()
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -311,7 +319,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return _run(settings, args)
         elif args.command == "query":
-            _query(settings, args.sql, args.limit)
+            return _query(settings, args.sql, args.limit)
         elif args.command == "summary":
             _print_summary(settings, args.batch_id, must_exist=True)
         elif args.command == "demo":

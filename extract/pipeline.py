@@ -259,14 +259,20 @@ def run_load(
 
 def run_transform(settings: Settings) -> Any:
     """Build and test every dbt model over the raw tables."""
+    from extract.snapshot import mark_building
     from extract.transform import run_dbt
 
+    mark_building(settings)  # readers take the published snapshot until this build is published
     return run_dbt(settings, "build")
 
 
 def run_checks_stage(settings: Settings, now: datetime | None = None) -> Any:
-    """Validate the marts with Great Expectations; raise when a check fails (if configured)."""
+    """Validate the marts with Great Expectations; raise when a check fails (if configured).
+
+    A build that passes (or whose failures are only reported) is published as the snapshot
+    readers use while the next run writes (``extract.snapshot``)."""
     from extract.checks import ChecksFailed, run_checks
+    from extract.snapshot import publish_snapshot
 
     report = run_checks(settings, now=now)
     settings.report_path.mkdir(parents=True, exist_ok=True)
@@ -286,4 +292,5 @@ def run_checks_stage(settings: Settings, now: datetime | None = None) -> Any:
         raise ChecksFailed(
             f"{report.failed} data-quality check(s) failed: {', '.join(report.failures)}; report: {report.report_index}"
         )
+    publish_snapshot(settings)
     return report
