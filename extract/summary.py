@@ -13,8 +13,8 @@ from typing import Any
 import duckdb
 
 from extract.errors import UsageError
-from extract.load import connect
 from extract.settings import Settings
+from extract.snapshot import open_reader
 from extract.staging import batch_path
 
 __all__ = ["collect_summary", "format_summary"]
@@ -36,7 +36,8 @@ def _unknown_batch(con: duckdb.DuckDBPyConnection, settings: Settings, batch_id:
 
 
 def collect_summary(settings: Settings, batch_id: str, must_exist: bool = False) -> dict[str, Any]:
-    """Gather a batch's counts from its staging folder and the warehouse (read-only).
+    """Gather a batch's counts from its staging folder and the warehouse, read through
+    ``open_reader`` (the published snapshot while another run holds the live file).
 
     With ``must_exist``, a batch neither loaded nor staged raises :class:`UsageError`.
     """
@@ -48,7 +49,7 @@ def collect_summary(settings: Settings, batch_id: str, must_exist: bool = False)
         path = folder / f"counts-{stage}.json"
         if path.exists():
             stages[stage] = json.loads(path.read_text(encoding="utf-8"))
-    con = connect(settings, read_only=True)
+    con = open_reader(settings)
     try:
         batch = con.execute(
             "select n_discovered, n_fetched, n_articles, n_rejected from raw.batches where batch_id = ?",
