@@ -41,8 +41,10 @@ bench: install
 bench-workers: install
 	$(BIN)/python -m extract.bench_workers
 
+# the Airflow UI on http://127.0.0.1:$(AIRFLOW_PORT), this machine only; Ctrl-C stops every component
+AIRFLOW_PORT ?= 8080
 airflow: install
-	$(BIN)/python -m extract.airflow_env standalone
+	$(BIN)/python -m extract.airflow_env standalone --port $(AIRFLOW_PORT)
 
 lint: install
 	$(BIN)/ruff check extract dags expectations tests

@@ -2,6 +2,8 @@
 
 Used by ``wirehouse demo``, ``make airflow`` and the tests to run the real DAGs in ``dags/``
 without touching a user's own Airflow installation.  Nothing here imports Airflow.
+``make airflow`` (``main``) runs ``airflow standalone`` on 127.0.0.1 as a child in its own
+session and stops all of it on Ctrl-C or SIGTERM (``run_group``).
 
 ``CeleryCluster`` runs the distributed configuration on one machine without containers:
 CeleryExecutor, a PostgreSQL metadata database, a Redis broker, and the scheduler,
@@ -23,7 +25,17 @@ from typing import Any, Mapping, Sequence
 
 from extract.settings import PROJECT_ROOT, Settings
 
-__all__ = ["POOL", "CeleryCluster", "airflow", "airflow_env", "celery_env", "prepare_airflow", "worker_hostname"]
+__all__ = [
+    "POOL",
+    "CeleryCluster",
+    "airflow",
+    "airflow_env",
+    "celery_env",
+    "prepare_airflow",
+    "run_group",
+    "standalone_env",
+    "worker_hostname",
+]
 
 POOL = "wirehouse_warehouse"  # one slot: DuckDB takes one writer at a time
 
@@ -335,23 +347,142 @@ def _signal_group(pgid: int, sig: int) -> None:
         pass
 
 
-def main() -> int:
-    """``python -m extract.airflow_env standalone``: the Airflow UI with this project's DAGs."""
+STANDALONE_HOST = "127.0.0.1"  # a development server with a generated admin password: this machine only
+STANDALONE_GRACE = 30.0  # seconds the components get to stop before the group is killed
+
+
+def standalone_env(settings: Settings, port: int = 8080) -> dict[str, str]:
+    """``airflow_env`` plus what ``airflow standalone`` needs from a fresh clone.
+
+    Standalone starts its components as ``airflow ...`` by name, so this interpreter's bin
+    folder (the venv's, never resolved through its symlink) goes first on PATH; and the
+    api-server listens on 127.0.0.1 only, where Airflow's own default is every interface.
+    """
+    bin_dir = str(Path(sys.executable).parent)
+    path = [bin_dir, *(p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != bin_dir)]
+    return airflow_env(
+        settings,
+        {
+            "PATH": os.pathsep.join(path),
+            "AIRFLOW__API__HOST": STANDALONE_HOST,
+            "AIRFLOW__API__PORT": str(port),
+            "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{STANDALONE_HOST}:{port}/execution/",
+        },
+    )
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM it if this process dies, even by SIGKILL (Linux only)."""
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        pass
+
+
+def _group_alive(pgid: int) -> bool:
+    """Whether a process of group ``pgid`` still runs (zombies, already dead, do not count)."""
+    import psutil
+
+    try:
+        os.killpg(pgid, 0)
+    except (ProcessLookupError, PermissionError):
+        return False
+    for process in psutil.process_iter(["status"]):
+        try:
+            if os.getpgid(process.pid) == pgid and process.info["status"] != psutil.STATUS_ZOMBIE:
+                return True
+        except (ProcessLookupError, psutil.Error):
+            continue
+    return False
+
+
+def run_group(argv: Sequence[str], env: Mapping[str, str], grace: float = STANDALONE_GRACE) -> int:
+    """Run ``argv`` as the leader of its own session and leave no process of it behind.
+
+    SIGINT, SIGTERM and SIGHUP are forwarded to the child's whole process group (a second one
+    kills it); if the leader ends by itself, the rest of its group gets SIGTERM.  When the group
+    is empty, or ``grace`` seconds later, SIGKILL goes to what is left of it and to every
+    descendant seen while it ran, in case one started a session of its own.  ``os.execve``
+    would leave Airflow's components running after a Ctrl-C (eleven of them, issue 16).
+    Returns the child's exit status, or 128 + the signal that stopped it.
+    """
+    import psutil
+
+    child = subprocess.Popen(
+        list(argv),
+        env=dict(env),
+        cwd=PROJECT_ROOT,
+        stdin=subprocess.DEVNULL,
+        start_new_session=True,
+        preexec_fn=_die_with_parent,
+    )
+    received: list[int] = []
+
+    def forward(signum: int, _frame: object) -> None:
+        _signal_group(child.pid, signal.SIGKILL if received else signum)
+        received.append(signum)
+
+    handled = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+    previous = {sig: signal.signal(sig, forward) for sig in handled}
+    seen: dict[int, psutil.Process] = {}
+    try:
+        while not received and child.poll() is None:
+            seen.update({p.pid: p for p in _descendants(child.pid)})
+            try:
+                child.wait(timeout=2.0)
+            except subprocess.TimeoutExpired:
+                pass
+        seen.update({p.pid: p for p in _descendants(child.pid)})
+        if not received:  # the leader ended by itself: stop what it left
+            _signal_group(child.pid, signal.SIGTERM)
+        deadline = time.monotonic() + grace
+        while time.monotonic() < deadline and (child.poll() is None or _group_alive(child.pid)):
+            time.sleep(0.2)
+    finally:
+        _signal_group(child.pid, signal.SIGKILL)
+        for process in seen.values():
+            try:
+                process.kill()  # psutil checks the pid still names the same process
+            except psutil.Error:
+                pass
+        child.wait()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return 128 + received[0] if received else child.returncode
+
+
+def _descendants(pid: int) -> list[Any]:
+    import psutil
+
+    try:
+        return list(psutil.Process(pid).children(recursive=True))
+    except psutil.Error:
+        return []
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """``python -m extract.airflow_env standalone``: the Airflow UI with this project's DAGs, on 127.0.0.1."""
     import argparse
 
     from extract.settings import load_settings
 
     parser = argparse.ArgumentParser(description=main.__doc__)
     parser.add_argument("command", choices=["standalone"])
-    parser.parse_args()
-    env = airflow_env(load_settings())
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("AIRFLOW__API__PORT") or 8080), help="the UI's port (8080)"
+    )
+    args = parser.parse_args(argv)
+    env = standalone_env(load_settings(), args.port)
     prepare_airflow(env)
     print(
-        f"Airflow UI on http://localhost:8080 (AIRFLOW_HOME={env['AIRFLOW_HOME']}); "
-        f"the admin password is in {env['AIRFLOW_HOME']}/simple_auth_manager_passwords.json.generated"
+        f"Airflow UI on http://{STANDALONE_HOST}:{args.port} (AIRFLOW_HOME={env['AIRFLOW_HOME']}); "
+        f"the admin password is in {env['AIRFLOW_HOME']}/simple_auth_manager_passwords.json.generated; "
+        "Ctrl-C stops every component",
+        flush=True,
     )
-    os.execve(_airflow_bin(), [_airflow_bin(), "standalone"], env)
-    return 0
+    return run_group([_airflow_bin(), "standalone"], env)
 
 
 if __name__ == "__main__":
