@@ -303,9 +303,9 @@ def _adjacent(article: _Article, index: int, quote: Quote) -> _Attribution | Non
     doc = article.doc
     lo, hi = _region(article, quote)
     after_limit = hi
-    for later in article.quotes[index + 1 :]:  # the next quote that is not inside this one
-        if later.open_at >= quote.outer_end:
-            after_limit = min(hi, later.open_at)
+    for k in range(index + 1, len(article.quotes)):  # the next quote that is not inside this one
+        if article.quotes[k].open_at >= quote.outer_end:  # (indexed, not sliced: a quote storm stays linear)
+            after_limit = min(hi, article.quotes[k].open_at)
             break
     before_limit = lo
     for k in range(index - 1, -1, -1):  # the closest quote before it that is not around it
@@ -399,6 +399,7 @@ def _inherit(article: _Article, attributions: list[_Attribution | None]) -> None
         if quote.parent is None:
             by_paragraph.setdefault(quote.paragraph, []).append(index)
     for paragraph, members in sorted(by_paragraph.items()):
+        letters = _letter_bounds(article.text, *article.paragraph_spans[paragraph])
         own = [attributions[k] for k in members]  # before any inheritance
         following: list[_Attribution | None] = [None] * len(members)
         for position in range(len(members) - 2, -1, -1):
@@ -414,7 +415,7 @@ def _inherit(article: _Article, attributions: list[_Attribution | None]) -> None
                 attributions[index] = previous
             elif following[position] is not None:
                 attributions[index] = following[position]
-            elif _fills_paragraph(article, quotes[index]) and paragraph - 1 in by_paragraph:
+            elif paragraph - 1 in by_paragraph and _fills_paragraph(quotes[index], letters):
                 last = by_paragraph[paragraph - 1][-1]
                 attributions[index] = attributions[last]
 
@@ -424,10 +425,21 @@ def _sentence_like(article: _Article, quote: Quote) -> bool:
     return len(words) >= MIN_UNATTRIBUTED_WORDS or article.text[quote.end - 1] in ".?!"
 
 
-def _fills_paragraph(article: _Article, quote: Quote) -> bool:
-    lo, hi = article.paragraph_spans[quote.paragraph]
-    outside = article.text[lo : quote.open_at] + article.text[quote.outer_end : hi]
-    return not any(c.isalpha() for c in outside)
+def _letter_bounds(text: str, lo: int, hi: int) -> tuple[int, int]:
+    """Offsets of the first and last letter in ``text[lo:hi]`` (``(hi, lo - 1)`` when none).
+
+    Found once per paragraph, so asking of each of a paragraph's quotes whether it fills the
+    paragraph costs nothing per quote (it copied the paragraph each time: quadratic in a storm).
+    """
+    first = next((i for i in range(lo, hi) if text[i].isalpha()), hi)
+    last = next((i for i in range(hi - 1, first - 1, -1) if text[i].isalpha()), lo - 1)
+    return first, last
+
+
+def _fills_paragraph(quote: Quote, letters: tuple[int, int]) -> bool:
+    """Whether the quote holds every letter of its paragraph (``letters``: its ``_letter_bounds``)."""
+    first, last = letters
+    return first >= quote.open_at and last < quote.outer_end
 
 
 # -- reported speech -------------------------------------------------------------------------
