@@ -85,7 +85,7 @@ create sequence if not exists raw.batch_loads start 1;
 create table if not exists raw.article_nlp (
     article_id varchar primary key,
     status varchar not null,            -- parsed | skipped | failed
-    reason varchar,                     -- why not parsed (not English, too slow)
+    reason varchar,                     -- why not parsed (not English, too slow), or the bounds a parse hit
     model varchar,                      -- the spaCy pipeline that parsed it
     n_sentences integer not null,
     n_tokens integer not null,
