@@ -153,6 +153,9 @@ def test_a_giant_page_reaches_the_marts_whole_with_facts_from_its_parsed_part(se
                       (select count(*) from marts.fct_statement as s where s.article_id = a.article_id)
                from marts.fct_article as a join raw.article_nlp as n using (article_id) order by a.url"""
         ).fetchall()
+        cut = con.execute(
+            "select nlp_status, nlp_reason from staging.stg_wirehouse__article_nlp where nlp_reason like '%text_cut%'"
+        ).fetchall()  # where an analyst finds the articles the NLP read only in part
     finally:
         con.close()
     (giant_url, n_chars, status, reason, last_mention, n_statements), normal_row = rows
@@ -162,4 +165,5 @@ def test_a_giant_page_reaches_the_marts_whole_with_facts_from_its_parsed_part(se
     assert last_mention <= int(match.group(1))
     assert f"; statements_capped at {settings.nlp_max_statements} of " in reason
     assert n_statements == settings.nlp_max_statements
+    assert cut == [("parsed", reason)]
     assert normal_row[2:4] == ("parsed", None) and normal_row[5] > 0
