@@ -48,20 +48,31 @@ settings come from --settings FILE (YAML), then WIREHOUSE_* environment variable
 """
 
 
+def _global_options(top: bool) -> argparse.ArgumentParser:
+    """The options every command takes, before the command or after it.  A command's copy
+    sets nothing unless given, so ``--warehouse X run`` and ``run --warehouse X`` agree."""
+    options = argparse.ArgumentParser(add_help=False)
+    unset = {} if top else {"default": argparse.SUPPRESS}
+    options.add_argument("--settings", metavar="FILE", help="YAML settings file", **unset)
+    options.add_argument("--warehouse", metavar="PATH", help="DuckDB warehouse file", **unset)
+    options.add_argument("-v", "--verbose", action="store_true", help="log every step", **unset)
+    return options
+
+
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="wirehouse",
         description="wirehouse: a self-hosted news event warehouse.",
         epilog=EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        parents=[_global_options(top=True)],
     )
-    parser.add_argument("--settings", metavar="FILE", help="YAML settings file")
-    parser.add_argument("--warehouse", metavar="PATH", help="DuckDB warehouse file")
-    parser.add_argument("-v", "--verbose", action="store_true", help="log every step")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    command_options = _global_options(top=False)
 
     run = commands.add_parser(
         "run",
+        parents=[command_options],
         help="discover, fetch, clean, nlp, load, dbt build and check one batch",
         description="Run every stage once over the given sources and print a summary.",
     )
@@ -77,15 +88,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     run.add_argument("--refetch", action="store_true", help="fetch pages already in the raw store again")
 
-    query = commands.add_parser("query", help="run one SQL statement on the warehouse and print the result")
+    query = commands.add_parser(
+        "query", parents=[command_options], help="run one SQL statement on the warehouse and print the result"
+    )
     query.add_argument("sql")
     query.add_argument("--limit", type=int, default=100, help="rows to print at most (default 100)")
 
-    summary = commands.add_parser("summary", help="print the summary of a batch already run")
+    summary = commands.add_parser("summary", parents=[command_options], help="print the summary of a batch already run")
     summary.add_argument("batch_id")
 
     demo = commands.add_parser(
         "demo",
+        parents=[command_options],
         help="serve the bundled demo news site and run the pipeline over it",
         description="Serve the demo site on 127.0.0.1, run the Airflow DAG once over it "
         "(airflow dags test) and print the summary.",
@@ -94,6 +108,7 @@ def _parser() -> argparse.ArgumentParser:
 
     evaluation = commands.add_parser(
         "eval",
+        parents=[command_options],
         help="score the pipeline on hand-annotated pages (../shared/eval)",
         description="Serve the gold file's pages on 127.0.0.1, run every stage into a fresh warehouse "
         "under data/eval/, and print the scorer's precision, recall and F1 per layer.",
@@ -104,7 +119,9 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluation.add_argument("--json", action="store_true", help="print the scores as JSON")
 
-    site = commands.add_parser("demo-site", help="serve the bundled demo news site until Ctrl-C")
+    site = commands.add_parser(
+        "demo-site", parents=[command_options], help="serve the bundled demo news site until Ctrl-C"
+    )
     site.add_argument("--port", type=int, default=8765)
     return parser
 
