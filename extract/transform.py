@@ -3,7 +3,11 @@
 ``run_dbt`` calls dbt's programmatic entry point (``dbtRunner``) on ``settings.dbt_project_dir``
 with the profile kept in that folder.  The warehouse path reaches ``profiles.yml`` through the
 ``WIREHOUSE_WAREHOUSE`` variable (the same one ``load_settings`` reads), set only for the
-duration of the call.  dbt's ``target/`` and ``logs/`` stay inside the project (git-ignored).
+duration of the call.  dbt's ``target/`` and ``logs/`` go beside the warehouse, in
+``<warehouse stem>.dbt/``: two warehouses built at once never share dbt's files, a build killed
+half-way cannot leave a broken ``dbt_project/target/manifest.json`` behind for the DAG (Cosmos
+renders its tasks from that file, which ``make`` writes), and dbt's partial parse, keyed on the
+profile and so on the warehouse path, is kept per warehouse.
 """
 
 from __future__ import annotations
@@ -56,6 +60,11 @@ class DbtFailed(RuntimeError):
         self.result = result
 
 
+def dbt_dir(warehouse: Path) -> Path:
+    """Where dbt keeps its target and logs for ``warehouse``: a folder beside it."""
+    return warehouse.with_name(f"{warehouse.stem}.dbt")
+
+
 def run_dbt(
     settings: Settings, command: str = "build", select: str | None = None, dbt_vars: Mapping[str, Any] | None = None
 ) -> DbtResult:
@@ -70,8 +79,8 @@ def run_dbt(
         command,
         "--project-dir", str(project),
         "--profiles-dir", str(project),
-        "--target-path", str(project / "target"),
-        "--log-path", str(project / "logs"),
+        "--target-path", str(dbt_dir(warehouse) / "target"),
+        "--log-path", str(dbt_dir(warehouse) / "logs"),
         "--no-version-check",
         "--no-send-anonymous-usage-stats",
         "--use-colors" if sys.stdout.isatty() else "--no-use-colors",  # plain text in task logs

@@ -189,7 +189,8 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     settings = Settings(home=tmp_path_factory.mktemp("dbt"))
     path = settings.warehouse_path
     create_raw(path)
-    steps: dict[str, Any] = {"settings": settings}
+    project_manifest = Path(settings.dbt_project_dir) / "target" / "manifest.json"
+    steps: dict[str, Any] = {"settings": settings, "project_manifest_before": _stat(project_manifest)}
     steps["empty_result"] = run_dbt(settings)
     steps["empty"] = snapshot(path)
     load_batch(path, "b1", BATCH_1)
@@ -200,7 +201,22 @@ def warehouse(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     steps["b2"] = snapshot(path)
     steps["rerun_result"] = run_dbt(settings)
     steps["rerun"] = snapshot(path)
+    steps["project_manifest_after"] = _stat(project_manifest)
     return steps
+
+
+def _stat(path: Path) -> tuple[int, int] | None:
+    return (path.stat().st_mtime_ns, path.stat().st_size) if path.exists() else None
+
+
+def test_dbt_keeps_its_files_beside_the_warehouse_not_in_the_project(warehouse: dict[str, Any]) -> None:
+    """A build writes its target/ beside the warehouse: the manifest the DAG renders from is
+    never rewritten (nor left half-written by a killed build), and two warehouses never share."""
+    settings = warehouse["settings"]
+    beside = settings.warehouse_path.with_name(f"{settings.warehouse_path.stem}.dbt")
+    assert (beside / "target" / "manifest.json").is_file()
+    assert (beside / "target" / "run_results.json").is_file()
+    assert warehouse["project_manifest_after"] == warehouse["project_manifest_before"]
 
 
 def test_build_on_empty_raw_layer(warehouse: dict[str, Any]) -> None:
