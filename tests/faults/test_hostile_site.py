@@ -92,11 +92,12 @@ def test_every_discovered_url_ends_exactly_once_with_its_reason(outcome: Outcome
     assert set(discovered) == set(site.expected)  # none lost, nothing smuggled in
     ends: dict[str, list[tuple[str | None, str]]] = {url: [] for url in discovered}
     for (url,) in outcome.query("select url from raw.articles where batch_id = ?", [BATCH]):
-        ends[url].append((None, ARTICLE))
+        ends.setdefault(url, []).append((None, ARTICLE))
     for url, stage, reason in outcome.query(
         "select url, stage, reason from raw.rejections where batch_id = ? and stage <> 'discover'", [BATCH]
     ):
-        ends[url].append((stage, reason))
+        ends.setdefault(url, []).append((stage, reason))  # a URL never discovered shows up below
+    assert set(ends) == set(site.expected)
     wrong = {}
     for url, expected in site.expected.items():
         got = ends[url]
