@@ -127,7 +127,9 @@ def wirehouse_news():
                 raise AirflowFailException(str(error)) from error
             finally:
                 try:  # the summary must never replace the checks' own error
-                    logging.getLogger(__name__).info("\n%s", format_summary(collect_summary(settings, batch_id)))
+                    logging.getLogger(__name__).info(
+                        "\n%s", format_summary(collect_summary(settings, batch_id, live=True))
+                    )
                 except Exception as error:
                     logging.getLogger(__name__).warning("no summary of %s: %s", batch_id, error)
 

@@ -229,11 +229,11 @@ def format_times(times: list[StageTime]) -> str:
     return "time: " + ", ".join(f"{t.stage} {t.seconds:.1f} s" for t in times)
 
 
-def _print_summary(settings: Settings, batch_id: str, must_exist: bool = False) -> None:
+def _print_summary(settings: Settings, batch_id: str, must_exist: bool = False, live: bool = False) -> None:
     from extract.summary import collect_summary, format_summary
 
     if must_exist or settings.warehouse_path.exists():
-        print(format_summary(collect_summary(settings, batch_id, must_exist)))
+        print(format_summary(collect_summary(settings, batch_id, must_exist, live)))
 
 
 def _say_if_replacing(settings: Settings, batch_id: str) -> None:
@@ -293,7 +293,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             failure = error
             print(f"wirehouse run: {error}", file=sys.stderr, flush=True)
         try:
-            _print_summary(settings, batch_id)
+            _print_summary(settings, batch_id, live=True)
         except Exception as error:
             if failure is None:
                 raise

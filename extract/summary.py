@@ -13,6 +13,7 @@ from typing import Any
 import duckdb
 
 from extract.errors import UsageError
+from extract.load import open_warehouse
 from extract.settings import Settings
 from extract.snapshot import open_reader
 from extract.staging import batch_path
@@ -35,11 +36,14 @@ def _unknown_batch(con: duckdb.DuckDBPyConnection, settings: Settings, batch_id:
     return UsageError(f"no batch {batch_id!r} in {settings.warehouse_path}{hint}")
 
 
-def collect_summary(settings: Settings, batch_id: str, must_exist: bool = False) -> dict[str, Any]:
+def collect_summary(settings: Settings, batch_id: str, must_exist: bool = False, live: bool = False) -> dict[str, Any]:
     """Gather a batch's counts from its staging folder and the warehouse, read through
     ``open_reader`` (the published snapshot while another run holds the live file).
 
-    With ``must_exist``, a batch neither loaded nor staged raises :class:`UsageError`.
+    With ``must_exist``, a batch neither loaded nor staged raises :class:`UsageError`.  With
+    ``live``, read the live file whatever the snapshot says: the run that wrote the batch (and
+    holds the warehouse lock) reports what it did, even when its build failed and was not
+    published.
     """
     if must_exist and not settings.warehouse_path.exists():
         raise UsageError(f"no warehouse at {settings.warehouse_path}: run the pipeline first")
@@ -49,7 +53,7 @@ def collect_summary(settings: Settings, batch_id: str, must_exist: bool = False)
         path = folder / f"counts-{stage}.json"
         if path.exists():
             stages[stage] = json.loads(path.read_text(encoding="utf-8"))
-    con = open_reader(settings)
+    con = open_warehouse(settings.warehouse_path, read_only=True) if live else open_reader(settings)
     try:
         batch = con.execute(
             "select n_discovered, n_fetched, n_articles, n_rejected from raw.batches where batch_id = ?",
