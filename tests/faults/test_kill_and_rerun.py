@@ -17,7 +17,6 @@ import re
 import shutil
 import signal
 import subprocess
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -27,6 +26,7 @@ from typing import Any
 import pytest
 from hostile_site import GOOD_ARTICLES, article_html
 from local_http import LocalServer, slow, static
+from processes import drain
 
 from extract.demo_site import serve
 
@@ -120,16 +120,6 @@ def world(tmp_path_factory: pytest.TempPathFactory, make_cli, read_warehouse) ->
         )
 
 
-def _drain(stream: Any, into: list[str]) -> threading.Thread:
-    def read() -> None:
-        for line in stream:
-            into.append(line)
-
-    thread = threading.Thread(target=read, daemon=True)
-    thread.start()
-    return thread
-
-
 def _temps(home: Path) -> list[str]:
     staging = home / "staging"
     return sorted(p.name for p in staging.rglob(".tmp-*")) if staging.exists() else []
@@ -157,7 +147,7 @@ SETTLE = {"load": 0.3, "checks": 1.0}
 def _kill_inside(stage: str, world: World, home: Path) -> Output:
     process = world.start(home)
     out = Output()
-    readers = [_drain(process.stdout, out.stdout), _drain(process.stderr, out.stderr)]
+    readers = [drain(process.stdout, out.stdout), drain(process.stderr, out.stderr)]
     deadline = time.monotonic() + 300
     try:
         while not _inside(stage, world, home, out):

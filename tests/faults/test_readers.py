@@ -15,7 +15,6 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -24,6 +23,7 @@ from typing import Any
 
 import duckdb
 import pytest
+from processes import drain
 
 from extract.demo_site import serve
 from extract.settings import load_settings
@@ -162,16 +162,6 @@ def test_a_reader_inside_the_writing_process_reads_the_live_warehouse(home: Path
         writer.close()
 
 
-def _drain(stream: Any, into: list[str]) -> threading.Thread:
-    def read() -> None:
-        for line in stream:
-            into.append(line)
-
-    thread = threading.Thread(target=read, daemon=True)
-    thread.start()
-    return thread
-
-
 def _wait_for(condition: Callable[[], bool], timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not condition():
@@ -194,7 +184,7 @@ def test_after_a_kill_inside_dbt_readers_see_the_last_published_build_until_a_re
     args = ("-v", "--warehouse", str(home / WAREHOUSE), "run", "--urls", str(world.next_urls), "--batch-id", "next")
     run = world.cli.start(home, *args)
     lines: list[str] = []
-    readers = [_drain(run.stdout, lines), _drain(run.stderr, lines)]
+    readers = [drain(run.stdout, lines), drain(run.stderr, lines)]
     try:
         _wait_for(lambda: any(FCT_ARTICLE_BUILT.search(line) for line in lines), 300, "dbt to rebuild fct_article")
     finally:
