@@ -47,14 +47,31 @@ def map_chunks(
     workers: int,
     chunk_size: int,
     args: tuple[Any, ...] = (),
+    progress: Callable[[int, int], None] | None = None,
 ) -> Iterator[R]:
     """``function(*args, chunk)`` for each chunk of ``items``, in order, on up to ``workers`` processes.
 
     ``function`` must be importable by name (defined at a module's top level), since spawned
-    workers find it by importing its module.
+    workers find it by importing its module.  ``progress(done, total)``, if given, hears of
+    each chunk's items as its result arrives (and of ``0`` before the first), in items.
     """
     chunks = chunked(items, chunk_size)
     n_workers = usable_workers(workers, len(chunks))
+    results = _results(function, chunks, n_workers, args)
+    if progress is None:
+        yield from results
+        return
+    done = 0
+    progress(done, len(items))
+    for index, result in enumerate(results):  # to the results' end, so the pool shuts down here
+        done += len(chunks[index])
+        progress(done, len(items))
+        yield result
+
+
+def _results(
+    function: Callable[..., R], chunks: list[Sequence[Any]], n_workers: int, args: tuple[Any, ...]
+) -> Iterator[R]:
     if n_workers == 1:
         for chunk in chunks:
             yield function(*args, chunk)

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import logging
 import secrets
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
@@ -43,6 +44,7 @@ from extract.sources import Source
 from extract.staging import JsonlWriter, batch_dir, jsonl_line, read_jsonl, write_jsonl
 
 __all__ = [
+    "Report",
     "StageCounts",
     "batch_id_for_interval",
     "clean_pages",
@@ -57,6 +59,9 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+# ``report(done, total)``: how far a stage is, in its items; the CLI draws it (extract/progress.py)
+Report = Callable[[int, int], None]
 
 
 @dataclass(frozen=True)
@@ -119,8 +124,11 @@ def run_discover(settings: Settings, batch_id: str, sources: list[Source]) -> St
     return StageCounts("discover", len(sources), len(found), len(rejections)).record(settings, batch_id)
 
 
-def run_fetch(settings: Settings, batch_id: str, part: int | None = None) -> StageCounts:
-    """Fetch every discovered URL (of ``part``) not already in the raw store (all with ``refetch``)."""
+def run_fetch(
+    settings: Settings, batch_id: str, part: int | None = None, progress: Report | None = None
+) -> StageCounts:
+    """Fetch every discovered URL (of ``part``) not already in the raw store (all with ``refetch``).
+    ``progress`` hears of the pages from the raw store at once, then of each fetch as it ends."""
     from extract.fetch import fetch_all
 
     folder = batch_dir(settings, batch_id)
@@ -138,7 +146,11 @@ def run_fetch(settings: Settings, batch_id: str, part: int | None = None) -> Sta
             pages.append({**_page_row(meta), "source_id": source_id})
     n_cached = len(pages)
     rejections: list[Rejection] = []
+    if progress:
+        progress(n_cached, len(discovered))
     for result in fetch_all(to_fetch, settings):
+        if progress:
+            progress(len(pages) + len(rejections) + 1, len(discovered))
         if not result.ok:
             rejections.append(Rejection(result.url, "fetch", result.reason or "unknown", result.detail))
             continue
@@ -174,15 +186,23 @@ def _read_stage_input(folder: Path, stem: str, part: int | None) -> list[dict[st
     return [row for path in input_files(folder, stem, part) for row in read_jsonl(path)]
 
 
-def run_clean(settings: Settings, batch_id: str, part: int | None = None) -> StageCounts:
-    """Extract text and metadata from every fetched page of the batch (of ``part``)."""
+def run_clean(
+    settings: Settings, batch_id: str, part: int | None = None, progress: Report | None = None
+) -> StageCounts:
+    """Extract text and metadata from every fetched page of the batch (of ``part``); ``progress``
+    hears of each chunk of pages as it is done."""
     folder = batch_dir(settings, batch_id)
     pages = _read_stage_input(folder, "pages", part)
     clear_stage(folder, "clean", part)
     rejections: list[Rejection] = []
     with JsonlWriter(folder / output_name("articles", part)) as articles:
         for rows, rejected in map_chunks(
-            clean_pages, pages, workers=settings.workers, chunk_size=settings.clean_chunk_size, args=(settings,)
+            clean_pages,
+            pages,
+            workers=settings.workers,
+            chunk_size=settings.clean_chunk_size,
+            args=(settings,),
+            progress=progress,
         ):
             for row in rows:
                 articles.write(row)
@@ -212,8 +232,9 @@ def clean_pages(settings: Settings, pages: Sequence[dict[str, Any]]) -> tuple[li
     return articles, rejections
 
 
-def run_nlp(settings: Settings, batch_id: str, part: int | None = None) -> StageCounts:
-    """Parse every English article of the batch (of ``part``) once and extract its facts."""
+def run_nlp(settings: Settings, batch_id: str, part: int | None = None, progress: Report | None = None) -> StageCounts:
+    """Parse every English article of the batch (of ``part``) once and extract its facts;
+    ``progress`` hears of each chunk of articles as it is done."""
     folder = batch_dir(settings, batch_id)
     articles = _read_stage_input(folder, "articles", part)
     clear_stage(folder, "nlp", part)
@@ -223,7 +244,12 @@ def run_nlp(settings: Settings, batch_id: str, part: int | None = None) -> Stage
             table: stack.enter_context(JsonlWriter(folder / output_name(table, part))) for table in STAGE_OUTPUTS["nlp"]
         }
         for lines, counts, n_parsed in map_chunks(
-            annotate_chunk, articles, workers=settings.workers, chunk_size=settings.nlp_chunk_size, args=(settings,)
+            annotate_chunk,
+            articles,
+            workers=settings.workers,
+            chunk_size=settings.nlp_chunk_size,
+            args=(settings,),
+            progress=progress,
         ):
             for table, writer in writers.items():
                 writer.write_lines(lines[table], counts[table])
@@ -257,13 +283,13 @@ def run_load(
     return load_batch(settings, batch_id, folder, interval)
 
 
-def run_transform(settings: Settings) -> Any:
-    """Build and test every dbt model over the raw tables."""
+def run_transform(settings: Settings, progress: Report | None = None) -> Any:
+    """Build and test every dbt model over the raw tables; ``progress`` hears of each node."""
     from extract.snapshot import mark_building
     from extract.transform import run_dbt
 
     mark_building(settings)  # readers take the published snapshot until this build is published
-    return run_dbt(settings, "build")
+    return run_dbt(settings, "build", progress=progress)
 
 
 def run_checks_stage(settings: Settings, now: datetime | None = None) -> Any:

@@ -8,6 +8,11 @@ duration of the call.  dbt's ``target/`` and ``logs/`` go beside the warehouse, 
 half-way cannot leave a broken ``dbt_project/target/manifest.json`` behind for the DAG (Cosmos
 renders its tasks from that file, which ``make`` writes), and dbt's partial parse, keyed on the
 profile and so on the warehouse path, is kept per warehouse.
+
+dbt's own console is kept quiet (errors only): its ~230 lines per build once flooded ``-v``.
+Its events come to ``_DbtEvents`` instead, which logs one INFO line per model built (dbt's
+"OK created ... model" line), every other line at DEBUG (warnings and errors at their level),
+and reports each finished node to an optional ``progress(done, total)``.
 """
 
 from __future__ import annotations
@@ -15,9 +20,11 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import sys
+import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -34,6 +41,10 @@ WAREHOUSE_ENV = "WIREHOUSE_WAREHOUSE"
 _TEST_TYPES = {"test", "unit_test"}
 _BUILT_TYPES = {"model", "seed", "snapshot"}
 _FAILED = {"error", "fail", "runtime error"}
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_LEVELS = {"debug": logging.DEBUG, "info": logging.DEBUG, "warn": logging.WARNING, "error": logging.ERROR}
+# dbt's result line for a node that builds something: worth a line at INFO; a test's is not
+_BUILT_EVENTS = frozenset({"LogModelResult", "LogSeedResult", "LogSnapshotResult"})
 
 
 @dataclass(frozen=True)
@@ -65,11 +76,39 @@ def dbt_dir(warehouse: Path) -> Path:
     return warehouse.with_name(f"{warehouse.stem}.dbt")
 
 
+class _DbtEvents:
+    """dbtRunner's callback: dbt's lines to this module's log, finished nodes to ``progress``.
+    dbt may fire events from its worker threads, hence the lock around the count."""
+
+    def __init__(self, progress: Callable[[int, int], None] | None) -> None:
+        self.progress = progress
+        self.total = 0
+        self.finished = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, event: Any) -> None:
+        name = event.info.name
+        level = max(_LEVELS.get(event.info.level, logging.DEBUG), logging.INFO if name in _BUILT_EVENTS else 0)
+        if log.isEnabledFor(level) and event.info.msg:
+            log.log(level, "dbt: %s", _ANSI.sub("", event.info.msg))
+        if name == "LogStartLine" and not self.total:
+            self.total = int(getattr(event.data, "total", 0) or 0)
+        elif name == "NodeFinished" and self.progress is not None:
+            with self.lock:
+                self.finished += 1
+                self.progress(self.finished, max(self.total, self.finished))
+
+
 def run_dbt(
-    settings: Settings, command: str = "build", select: str | None = None, dbt_vars: Mapping[str, Any] | None = None
+    settings: Settings,
+    command: str = "build",
+    select: str | None = None,
+    dbt_vars: Mapping[str, Any] | None = None,
+    progress: Callable[[int, int], None] | None = None,
 ) -> DbtResult:
     """Run ``dbt <command>`` on the warehouse; raise ``DbtFailed`` when any node fails.
-    ``dbt_vars`` are the project's variables (``--vars``), e.g. ``{"test_all_rows": True}``."""
+    ``dbt_vars`` are the project's variables (``--vars``), e.g. ``{"test_all_rows": True}``;
+    ``progress(done, total)`` hears of each node as it finishes."""
     from dbt.cli.main import dbtRunner  # heavy: import only when dbt is run
 
     project = Path(settings.dbt_project_dir).resolve()
@@ -84,19 +123,18 @@ def run_dbt(
         "--no-version-check",
         "--no-send-anonymous-usage-stats",
         "--use-colors" if sys.stdout.isatty() else "--no-use-colors",  # plain text in task logs
+        "--quiet",  # dbt's lines reach the log through _DbtEvents; errors still reach DbtFailed
     ]  # fmt: skip
     if select:
         args += ["--select", select]
     if dbt_vars:
         args += ["--vars", json.dumps(dict(dbt_vars))]
-    if not log.isEnabledFor(logging.INFO):
-        args.append("--quiet")  # errors still reach DbtFailed's message
     log.info("dbt %s%s on %s", command, f" --select {select}" if select else "", warehouse)
 
     started = time.monotonic()
     with _environ(**{WAREHOUSE_ENV: str(warehouse)}):
         try:
-            outcome = dbtRunner().invoke(args)
+            outcome = dbtRunner(callbacks=[_DbtEvents(progress)]).invoke(args)
         finally:
             _release_warehouse()
     node_results = getattr(outcome.result, "results", None) or []

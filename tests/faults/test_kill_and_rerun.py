@@ -136,7 +136,7 @@ def _inside(stage: str, world: World, home: Path, out: Output) -> bool:
     if stage == "load":
         return out.has(DONE["nlp"])
     if stage == "dbt build":
-        return out.has(FCT_ARTICLE_BUILT, "stdout")
+        return out.has(FCT_ARTICLE_BUILT)  # dbt's model lines reach the log (stderr) with -v
     return out.has(DONE["dbt build"])
 
 
