@@ -12,15 +12,22 @@ once, never replace each other's batch; ``--batch-id`` names a batch to replace 
 from __future__ import annotations
 
 import argparse
+import csv
+import json
 import logging
+import math
 import os
+import shutil
 import sys
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from contextlib import ExitStack
 from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from datetime import time as clock_time
+from decimal import Decimal
 from pathlib import Path
-from typing import Sequence
+from typing import TYPE_CHECKING, Any, Sequence
 
 from extract.errors import UsageError
 from extract.settings import Settings, load_settings
@@ -30,9 +37,18 @@ try:
 except ImportError:  # an older settings module without it: nothing to map
     SettingsError = UsageError  # type: ignore[misc,assignment]
 
+if TYPE_CHECKING:
+    import duckdb
+
+    from extract.progress import Progress
+
 __all__ = ["main"]
 
 log = logging.getLogger("extract")
+
+FORMATS = ("table", "csv", "json")
+PIPE_WIDTH = 200  # a table written to a file or a pipe keeps the width it always had
+FETCH_ROWS = 1000  # rows fetched at a time for csv and json, so --limit 0 streams
 
 EPILOG = """\
 examples:
@@ -92,7 +108,13 @@ def _parser() -> argparse.ArgumentParser:
         "query", parents=[command_options], help="run one SQL statement on the warehouse and print the result"
     )
     query.add_argument("sql")
-    query.add_argument("--limit", type=int, default=100, help="rows to print at most (default 100)")
+    query.add_argument("--limit", type=int, default=100, help="rows to print at most (default 100; 0: every row)")
+    query.add_argument(
+        "--format",
+        choices=FORMATS,
+        default="table",
+        help="table (fitted to the terminal's width), csv (with a header) or json (a list of objects)",
+    )
 
     summary = commands.add_parser("summary", parents=[command_options], help="print the summary of a batch already run")
     summary.add_argument("batch_id")
@@ -167,25 +189,26 @@ class StageFailed(RuntimeError):
 Step = tuple[str, Callable[[], int]]
 
 
-def _staging_steps(settings: Settings, sources: list, batch_id: str) -> list[Step]:
+def _staging_steps(settings: Settings, sources: list, batch_id: str, progress: Progress | None = None) -> list[Step]:
     """The stages that write only the batch's staging folder: runs overlap these freely."""
     from extract import pipeline
 
+    report = progress.update if progress else None
     return [
         ("discover", lambda: pipeline.run_discover(settings, batch_id, sources).n_out),
-        ("fetch", lambda: pipeline.run_fetch(settings, batch_id).n_in),
-        ("clean", lambda: pipeline.run_clean(settings, batch_id).n_in),
-        ("nlp", lambda: pipeline.run_nlp(settings, batch_id).n_in),
+        ("fetch", lambda: pipeline.run_fetch(settings, batch_id, progress=report).n_in),
+        ("clean", lambda: pipeline.run_clean(settings, batch_id, progress=report).n_in),
+        ("nlp", lambda: pipeline.run_nlp(settings, batch_id, progress=report).n_in),
     ]
 
 
-def _warehouse_steps(settings: Settings, batch_id: str) -> list[Step]:
+def _warehouse_steps(settings: Settings, batch_id: str, progress: Progress | None = None) -> list[Step]:
     """The stages that write the warehouse: run them only while holding its lock."""
     from extract import pipeline
     from extract.load import count_articles
 
     def build() -> int:
-        pipeline.run_transform(settings)
+        pipeline.run_transform(settings, progress=progress.update if progress else None)
         return count_articles(settings)
 
     def check() -> int:
@@ -199,30 +222,56 @@ def _warehouse_steps(settings: Settings, batch_id: str) -> list[Step]:
     ]
 
 
-def _timed(stage: str, step: Callable[[], int]) -> StageTime:
+def _timed(stage: str, step: Callable[[], int], progress: Progress | None = None) -> StageTime:
     started = time.monotonic()
+    if progress:
+        progress.start(stage)
     try:
         items = step()
     except Exception as error:
+        if progress:
+            progress.finish(failed=True)
         raise StageFailed(stage, error) from error
     timing = StageTime(stage, items, started, time.monotonic() - started)
+    if progress:
+        progress.finish(items)
     log.info("%s: %d items in %.1f s", stage, items, timing.seconds)
     return timing
 
 
-def run_batch(settings: Settings, sources: list, batch_id: str) -> list[StageTime]:
+def run_batch(settings: Settings, sources: list, batch_id: str, progress: Progress | None = None) -> list[StageTime]:
     """Every stage once over ``sources``, in the DAG's order; raises ``StageFailed`` at the first
     failure, and ``LockBusy`` when another run keeps the warehouse past ``lock_timeout``.
+    ``progress`` (extract/progress.py) shows each stage as it goes.
 
     Returns each stage's time and the items it handled (URLs for discover and fetch, pages for
     clean, articles for NLP and load, articles in the warehouse for dbt and the checks).
     """
     from extract.runlock import warehouse_lock
 
-    times = [_timed(stage, step) for stage, step in _staging_steps(settings, sources, batch_id)]
+    times = [_timed(stage, step, progress) for stage, step in _staging_steps(settings, sources, batch_id, progress)]
     with warehouse_lock(settings, batch_id):
-        times += [_timed(stage, step) for stage, step in _warehouse_steps(settings, batch_id)]
+        times += [_timed(stage, step, progress) for stage, step in _warehouse_steps(settings, batch_id, progress)]
     return times
+
+
+def _progress() -> Progress:
+    """On a terminal, live lines on stderr (a log record first wipes the live line); elsewhere
+    one line per finished stage on stdout, beside the summary, so stderr keeps only errors and
+    refusals, one line each."""
+    from extract.progress import Progress
+
+    if not sys.stderr.isatty():
+        return Progress(sys.stdout, live=False)
+    progress = Progress(sys.stderr, live=True)
+
+    def clear_first(record: logging.LogRecord) -> bool:
+        progress.clear()
+        return True
+
+    for handler in logging.getLogger().handlers:
+        handler.addFilter(clear_first)
+    return progress
 
 
 def format_times(times: list[StageTime]) -> str:
@@ -278,15 +327,16 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     batch_id = args.batch_id or manual_batch_id()
     times: list[StageTime] = []
     failure: StageFailed | None = None
+    progress = _progress()
     with staging_lock(settings, batch_id), ExitStack() as writing:
         try:
-            for stage, step in _staging_steps(settings, sources, batch_id):
-                times.append(_timed(stage, step))
+            for stage, step in _staging_steps(settings, sources, batch_id, progress):
+                times.append(_timed(stage, step, progress))
             writing.enter_context(warehouse_lock(settings, batch_id))
             if args.batch_id:
                 _say_if_replacing(settings, batch_id)
-            for stage, step in _warehouse_steps(settings, batch_id):
-                times.append(_timed(stage, step))
+            for stage, step in _warehouse_steps(settings, batch_id, progress):
+                times.append(_timed(stage, step, progress))
         except StageFailed as error:
             if args.verbose:
                 raise
@@ -304,9 +354,10 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     return 1 if failure else 0
 
 
-def _query(settings: Settings, sql: str, limit: int) -> int:
-    """Run ``sql`` in the query sandbox (extract/query.py).  A refusal raises ``QueryRefused``
-    (exit status 2); a plain SQL error is DuckDB's message on one line (exit status 1)."""
+def _query(settings: Settings, sql: str, limit: int, fmt: str = "table") -> int:
+    """Run ``sql`` in the query sandbox (extract/query.py) and print at most ``limit`` rows (all
+    when ``limit`` is 0) as ``fmt``.  A refusal raises ``QueryRefused`` (exit status 2); a plain
+    SQL error is DuckDB's message on one line (exit status 1)."""
     import duckdb
 
     from extract.query import error_line, open_sandbox, refusals, run_sandboxed
@@ -316,13 +367,97 @@ def _query(settings: Settings, sql: str, limit: int) -> int:
         with refusals():
             relation = run_sandboxed(con, sql)
             if relation is not None:
-                relation.limit(limit).show(max_width=200, max_rows=limit)
+                _print_result(relation, limit, fmt)
     except duckdb.Error as error:
         print(f"wirehouse query: {error_line(error)}", file=sys.stderr)
         return 1
     finally:
         con.close()
     return 0
+
+
+def _print_result(relation: duckdb.DuckDBPyRelation, limit: int, fmt: str) -> None:
+    """The rows to stdout; when some were cut, a line that says so: after the table on stdout,
+    on stderr for csv and json, so a file written from them holds only the data."""
+    shown = relation.limit(limit) if limit > 0 else relation
+    if fmt == "table":
+        width = shutil.get_terminal_size((PIPE_WIDTH, 24)).columns  # COLUMNS, the terminal, or a pipe's
+        shown.show(max_width=width, max_rows=limit if limit > 0 else 2**62)
+    elif fmt == "csv":
+        writer = csv.writer(sys.stdout, lineterminator="\n")
+        writer.writerow(relation.columns)
+        writer.writerows([_csv_cell(value) for value in row] for row in _fetch(shown))
+    else:
+        _write_json(relation.columns, _fetch(shown))
+    note = _cut_note(relation, limit)
+    if note:
+        sys.stdout.flush()
+        print(note, file=sys.stdout if fmt == "table" else sys.stderr)
+
+
+def _cut_note(relation: duckdb.DuckDBPyRelation, limit: int) -> str | None:
+    """``showing 100 of 209 rows (use --limit N)`` when rows were cut, else None.  The total is
+    a ``count(*)`` over the query, in the sandbox, run only when rows were cut: the query then
+    runs once more, which a warehouse of this size pays for in milliseconds."""
+    import duckdb
+
+    if limit <= 0 or _count(relation.limit(limit + 1)) <= limit:
+        return None
+    try:
+        total = str(_count(relation))
+    except duckdb.Error:  # a result DuckDB cannot count again: say what is known
+        total = f"more than {limit}"
+    return f"showing {limit} of {total} rows (use --limit N, 0 for every row)"
+
+
+def _count(relation: duckdb.DuckDBPyRelation) -> int:
+    row = relation.aggregate("count(*)").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _fetch(relation: duckdb.DuckDBPyRelation) -> Iterator[tuple[Any, ...]]:
+    while rows := relation.fetchmany(FETCH_ROWS):
+        yield from rows
+
+
+def _plain(value: Any) -> Any:
+    """A DuckDB value as JSON has it: dates and times in ISO 8601, decimals as numbers, lists
+    and structs as arrays and objects, NaN and infinities as null, anything else as text."""
+    if value is None or isinstance(value, (bool, int, str)):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    if isinstance(value, (datetime, date, clock_time)):
+        return value.isoformat()
+    if isinstance(value, timedelta):
+        return value.total_seconds()
+    if isinstance(value, (list, tuple)):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return bytes(value).hex()
+    return str(value)  # UUID, and whatever DuckDB adds next
+
+
+def _csv_cell(value: Any) -> Any:
+    """A CSV cell: null empty, a list or struct as its JSON text, the rest as ``_plain``."""
+    plain = _plain(value)
+    if isinstance(plain, (list, dict)):
+        return json.dumps(plain, ensure_ascii=False)
+    return "" if plain is None else plain
+
+
+def _write_json(columns: list[str], rows: Iterator[tuple[Any, ...]]) -> None:
+    """One JSON array of objects, one object a line: valid JSON for a loader, and a line per
+    row for grep and head."""
+    sys.stdout.write("[")
+    for index, row in enumerate(rows):
+        record = {column: _plain(value) for column, value in zip(columns, row, strict=True)}
+        sys.stdout.write(("," if index else "") + "\n" + json.dumps(record, ensure_ascii=False))
+    sys.stdout.write("\n]\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -336,7 +471,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "run":
             return _run(settings, args)
         elif args.command == "query":
-            return _query(settings, args.sql, args.limit)
+            return _query(settings, args.sql, args.limit, args.format)
         elif args.command == "summary":
             _print_summary(settings, args.batch_id, must_exist=True)
         elif args.command == "demo":
