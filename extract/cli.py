@@ -119,6 +119,17 @@ def _parser() -> argparse.ArgumentParser:
     summary = commands.add_parser("summary", parents=[command_options], help="print the summary of a batch already run")
     summary.add_argument("batch_id")
 
+    export = commands.add_parser(
+        "export",
+        parents=[command_options],
+        help="write every public mart to files (events by month) with a manifest",
+        description="Write every table of schema marts into DIR as Parquet (zstd) or CSV, events "
+        "partitioned by month (event_month=YYYY-MM/), with DIR/manifest.json (rows, bytes, sha256 per file).",
+    )
+    export.add_argument("--to", metavar="DIR", required=True, help="folder to write; a previous export is replaced")
+    export.add_argument("--format", choices=["parquet", "csv"], default="parquet", help="file format (default parquet)")
+    export.add_argument("--since", metavar="DATE", help="only rows on or after DATE (YYYY-MM-DD); see the README")
+
     demo = commands.add_parser(
         "demo",
         parents=[command_options],
@@ -474,6 +485,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _query(settings, args.sql, args.limit, args.format)
         elif args.command == "summary":
             _print_summary(settings, args.batch_id, must_exist=True)
+        elif args.command == "export":
+            from extract.export import export_marts, parse_since, summary_line
+
+            print(summary_line(export_marts(settings, Path(args.to), args.format, parse_since(args.since))))
         elif args.command == "demo":
             from extract.demo import run_demo
 
