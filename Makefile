@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 MANIFEST := dbt_project/target/manifest.json
 DBT_SOURCES := $(shell find dbt_project/models dbt_project/macros -type f 2>/dev/null) dbt_project/dbt_project.yml
 
-.PHONY: install demo test eval bench bench-workers airflow lint clean
+.PHONY: install demo test eval bench bench-workers airflow docs lint clean
 
 install: $(STAMP) $(MANIFEST)
 
@@ -45,6 +45,18 @@ bench-workers: install
 AIRFLOW_PORT ?= 8080
 airflow: install
 	$(BIN)/python -m extract.airflow_env standalone --port $(AIRFLOW_PORT)
+
+# dbt docs (lineage, every column, exposures, source freshness) of the warehouse the settings
+# name: generated beside it in <stem>.dbt/target, served on http://127.0.0.1:$(DOCS_PORT) only
+DOCS_PORT ?= 8081
+WAREHOUSE_PATH = $(BIN)/python -c 'from extract.settings import load_settings; print(load_settings().warehouse_path.resolve())'
+DBT_DIR = $(BIN)/python -c 'import sys; from pathlib import Path; from extract.transform import dbt_dir; print(dbt_dir(Path(sys.argv[1])))'
+docs: install
+	@warehouse="$$($(WAREHOUSE_PATH))" && dbt_dir="$$($(DBT_DIR) "$$warehouse")" && \
+	WIREHOUSE_WAREHOUSE="$$warehouse" $(BIN)/dbt docs generate --quiet --project-dir dbt_project \
+		--profiles-dir dbt_project --target-path "$$dbt_dir/target" --log-path "$$dbt_dir/logs" && \
+	echo "dbt docs of $$warehouse on http://127.0.0.1:$(DOCS_PORT) (Ctrl-C stops)" && \
+	$(BIN)/python -m http.server $(DOCS_PORT) --bind 127.0.0.1 --directory "$$dbt_dir/target"
 
 lint: install
 	$(BIN)/ruff check extract dags expectations tests

@@ -53,7 +53,7 @@ def test_dag_run_fills_the_marts_and_a_rerun_changes_nothing(run_dag) -> None:
     code, output = run_dag("2025-06-01T00:00:00+00:00")
     assert code == 0, output[-3000:]
     first = _marts(settings)
-    assert len(first["fct_article"]) == 7
+    assert len(first["fct_article"]) == 9
     assert {row[0] for row in first["fct_batch"]} == {"wirehouse_news_20250601T000000"}
     checks = json.loads((settings.report_path / "checks.json").read_text())
     assert checks["failed"] == 0 and checks["passed"] > 0

@@ -17,7 +17,7 @@ from extract.airflow_env import CeleryCluster
 from extract.demo import DAG_ID, write_demo_sources
 from extract.load import connect
 
-PART_SIZE = 4  # 10 demo URLs: three parts per mapped stage
+PART_SIZE = 4  # 12 demo URLs: three parts per mapped stage
 WORKERS = ("worker-1", "worker-2")
 FIRST_RUN = ("wirehouse_celery_first", "2025-06-01T00:00:00+00:00")
 KILLED_RUN = ("wirehouse_celery_killed", "2025-06-01T01:00:00+00:00")
@@ -159,7 +159,7 @@ def test_parts_stage_the_same_rows_as_the_whole_batch(settings, demo_site, tmp_p
     for run in (whole, parted):
         pipeline.run_discover(run, "b", sources)
     parts = [p["part"] for p in plan_parts(parted, "b")]
-    assert parts == [0, 1, 2]  # 10 URLs in parts of 4
+    assert parts == [0, 1, 2]  # 12 URLs in parts of 4
     pipeline.run_fetch(whole, "b"), pipeline.run_clean(whole, "b"), pipeline.run_nlp(whole, "b")
     for stage in (pipeline.run_fetch, pipeline.run_clean, pipeline.run_nlp):
         for part in reversed(parts):  # any order, and a part run twice changes nothing
@@ -169,7 +169,7 @@ def test_parts_stage_the_same_rows_as_the_whole_batch(settings, demo_site, tmp_p
         assert _staged(parted, "b", stem) == _staged(whole, "b", stem), stem
     assert pipeline.run_load(parted, "b") == pipeline.run_load(whole, "b")
     counts = json.loads((parted.staging_path / "b" / "counts-fetch.json").read_text())
-    assert (counts["n_in"], counts["n_out"], counts["n_rejected"]) == (10, 9, 1)
+    assert (counts["n_in"], counts["n_out"], counts["n_rejected"]) == (12, 11, 1)
 
 
 def test_a_new_discovery_or_a_whole_run_clears_stale_part_files(settings, demo_site) -> None:

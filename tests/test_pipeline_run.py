@@ -86,8 +86,8 @@ def test_demo_site_end_to_end_and_rerun_is_identical(env, demo_site, capsys) -> 
     reasons = dict(con.execute("select url, reason from marts.fct_rejection").fetchall())
     languages = dict(con.execute("select language, count(*) from marts.fct_article group by 1").fetchall())
     con.close()
-    assert len(first["fct_article"]) == 7  # 7 articles; the copy, the link page and the dead link rejected
-    assert languages == {"en": 6, "de": 1}
+    assert len(first["fct_article"]) == 9  # 9 articles; the copy, the link page and the dead link rejected
+    assert languages == {"en": 8, "de": 1}
     assert reasons[demo_site.url("/news/withdrawn-story.html")] == "http_404"
     assert reasons[demo_site.url("/news/live-updates-index.html")] == "too_short"
     assert reasons[demo_site.url("/news/un-convoy-delivers-food-to-darfur-camp-syndicated.html")] == "near_duplicate"
@@ -96,10 +96,10 @@ def test_demo_site_end_to_end_and_rerun_is_identical(env, demo_site, capsys) -> 
 
     assert _run(env, "--sources", str(sources), "--batch-id", "demo") == 0
     assert _marts(env) == first
-    assert "fetched 9 (9 from the raw store)" in capsys.readouterr().out  # nothing fetched twice
+    assert "fetched 11 (11 from the raw store)" in capsys.readouterr().out  # nothing fetched twice
     assert _run(env, "--sources", str(sources), "--batch-id", "demo-later") == 0  # another batch, same pages
     later = _marts(env)
-    assert len(later["fct_article"]) == 7 and len(later["dim_source"]) == len(first["dim_source"])
+    assert len(later["fct_article"]) == 9 and len(later["dim_source"]) == len(first["dim_source"])
 
 
 def test_every_fetch_failure_is_recorded_with_its_reason(env, tmp_path: Path) -> None:

@@ -1,8 +1,9 @@
 """The bundled demo news site, The Meridian Ledger, and the small server that serves it.
 
-``site/`` holds seven articles (one in German), a syndicated near-duplicate, a link-list page
-that is not an article, a feed, a sitemap with one dead link and a robots.txt; tests and
-``wirehouse demo`` run the whole pipeline against it without touching the internet.
+``site/`` holds nine articles (one in German; two, from two partner outlets, report one
+event), a syndicated near-duplicate, a link-list page that is not an article, a feed, a sitemap
+with one dead link and a robots.txt; tests and ``wirehouse demo`` run the whole pipeline
+against it without touching the internet.
 
 The names below are loaded on first use, so ``python -m extract.demo_site.server`` runs the
 module once, as ``__main__``, instead of importing it twice.
