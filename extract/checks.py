@@ -7,11 +7,14 @@ definitions, checkpoints and results, all generated), one Checkpoint per table w
 ``UpdateDataDocsAction``; the Data Docs site is ``settings.report_path / "data_docs"``.
 
 ``run_checks`` returns a ``CheckReport``; raising ``ChecksFailed`` is the caller's choice
-(``settings.fail_on_checks``).
+(``settings.fail_on_checks``).  It also saves every expectation's outcome, with a few of the
+values that failed it, in ``expectations.json`` beside ``checks.json``: the project's own report
+(``extract.report``) shows them without reading GX's internal stores.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -31,6 +34,8 @@ MARTS_SCHEMA = "marts"
 SITE_NAME = "wirehouse"
 DATASOURCE_NAME = "wirehouse_marts"
 BATCH_DEFINITION_NAME = "whole_table"
+RESULTS_FILE = "expectations.json"
+EXAMPLES = 5  # failing values kept per expectation
 
 # GX logs at INFO while importing (every registered datasource method), and Airflow renders
 # each of those as a log line: keep only its warnings.
@@ -45,6 +50,7 @@ class CheckReport:
     failed: int
     failures: list[str] = field(default_factory=list)  # "<table>.<column>: <expectation> (...)"
     report_index: Path = Path()
+    results: list[dict[str, Any]] = field(default_factory=list)  # one per expectation (_outcome)
 
     @property
     def success(self) -> bool:
@@ -83,6 +89,7 @@ def run_checks(settings: Settings, now: datetime | None = None) -> CheckReport:
 
     passed, failed, failures = 0, 0, [f"{table}: table {MARTS_SCHEMA}.{table} not found" for table in missing]
     failed += len(missing)
+    results = [_missing(table) for table in missing]
     for table, frame in frames.items():
         suite = context.suites.add_or_update(SUITES[table](now=now))
         validation = context.validation_definitions.add_or_update(
@@ -102,6 +109,7 @@ def run_checks(settings: Settings, now: datetime | None = None) -> CheckReport:
         )
         for validation_result in result.run_results.values():
             for outcome in validation_result.results:
+                results.append(_outcome(table, outcome))
                 if outcome.success:
                     passed += 1
                 else:
@@ -113,7 +121,9 @@ def run_checks(settings: Settings, now: datetime | None = None) -> CheckReport:
         failed=failed,
         failures=failures,
         report_index=_data_docs_path(settings.report_path) / "index.html",
+        results=results,
     )
+    (settings.report_path / RESULTS_FILE).write_text(json.dumps(results, indent=1, default=str), encoding="utf-8")
     log.info("checks: %d passed, %d failed; report %s", passed, failed, report.report_index)
     for failure in failures:
         log.warning("check failed: %s", failure)
@@ -199,6 +209,34 @@ def _describe(table: str, outcome: Any) -> str:
         unexpected = stats.get("unexpected_count")
         detail = f"{unexpected} of {stats.get('element_count')} rows unexpected" if unexpected is not None else ""
     return f"{where}: {config.type}" + (f" ({detail})" if detail else "")
+
+
+def _missing(table: str) -> dict[str, Any]:
+    """A mart with a suite that is not in the warehouse, as a failed outcome."""
+    error = f"table {MARTS_SCHEMA}.{table} not found"
+    return {"table": table, "column": None, "expectation": "table exists", "success": False,
+            "unexpected": None, "rows": None, "examples": [], "error": error}  # fmt: skip
+
+
+def _outcome(table: str, outcome: Any) -> dict[str, Any]:
+    """One expectation's outcome as plain JSON: what it checked, how many rows failed, and a
+    few failing values (GX's ``partial_unexpected_list``, each cut to 120 characters)."""
+    config = outcome.expectation_config
+    stats = outcome.result or {}
+    error = None
+    if outcome.exception_info and outcome.exception_info.get("raised_exception"):
+        error = str(outcome.exception_info.get("exception_message"))
+    examples = [str(value)[:120] for value in (stats.get("partial_unexpected_list") or [])[:EXAMPLES]]
+    return {
+        "table": table,
+        "column": config.kwargs.get("column"),
+        "expectation": config.type,
+        "success": bool(outcome.success),
+        "unexpected": stats.get("unexpected_count"),
+        "rows": stats.get("element_count"),
+        "examples": examples,
+        "error": error,
+    }
 
 
 def _data_docs_path(report_path: Path) -> Path:

@@ -152,6 +152,16 @@ def _parser() -> argparse.ArgumentParser:
     )
     evaluation.add_argument("--json", action="store_true", help="print the scores as JSON")
 
+    report = commands.add_parser(
+        "report",
+        parents=[command_options],
+        help="write the run report: one HTML page that opens offline (data/reports/index.html)",
+        description="Write the report of a batch (default: the latest): the run's counts and rejections, "
+        "every check with its failing examples, and charts; one self-contained HTML file.",
+    )
+    report.add_argument("--batch", metavar="ID", help="the batch to report (default: the latest loaded)")
+    report.add_argument("--out", metavar="FILE", help="where to write it (default: <report_dir>/index.html)")
+
     site = commands.add_parser(
         "demo-site", parents=[command_options], help="serve the bundled demo news site until Ctrl-C"
     )
@@ -322,6 +332,19 @@ def _say_if_replacing(settings: Settings, batch_id: str) -> None:
         )
 
 
+def _write_report_quietly(settings: Settings, batch_id: str) -> None:
+    """The run's report (``extract.report``), after the checks whether they passed or not; a
+    report that cannot be written is a warning, never the run's failure."""
+    from extract.report import write_report
+
+    if not settings.warehouse_path.exists():
+        return
+    try:
+        print(f"report: {write_report(settings, batch_id, live=True)}")
+    except Exception as error:
+        log.warning("no report of %s: %s: %s", batch_id, type(error).__name__, error)
+
+
 def _run(settings: Settings, args: argparse.Namespace) -> int:
     """``wirehouse run``: the stages before load in the batch's own staging folder (owned by this
     run for its whole life), then load, dbt, checks and the summary under the warehouse lock.
@@ -360,6 +383,7 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
                 raise
             first = str(error).strip().splitlines()[0] if str(error).strip() else ""
             print(f"wirehouse run: and no summary: {type(error).__name__}: {first}", file=sys.stderr)
+        _write_report_quietly(settings, batch_id)
     if times:
         print(format_times(times))
     return 1 if failure else 0
@@ -498,6 +522,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
             gold = Path(args.gold).resolve() if args.gold else DEFAULT_GOLD
             print(evaluate(settings, gold, args.match_country, args.json), end="")
+        elif args.command == "report":
+            from extract.report import write_report
+
+            print(write_report(settings, args.batch, args.out and Path(args.out)))
         elif args.command == "demo-site":
             from extract.demo_site.server import main as serve_main
 
