@@ -132,6 +132,12 @@ def wirehouse_news():
                     )
                 except Exception as error:
                     logging.getLogger(__name__).warning("no summary of %s: %s", batch_id, error)
+                try:  # nor the report (extract/report), written whether the checks passed or not
+                    from extract.report import write_report
+
+                    logging.getLogger(__name__).info("report: %s", write_report(settings, batch_id, live=True))
+                except Exception as error:
+                    logging.getLogger(__name__).warning("no report of %s: %s", batch_id, error)
 
     dbt = DbtTaskGroup(
         group_id="dbt",
