@@ -416,7 +416,8 @@ def _print_result(relation: duckdb.DuckDBPyRelation, limit: int, fmt: str) -> No
     on stderr for csv and json, so a file written from them holds only the data."""
     shown = relation.limit(limit) if limit > 0 else relation
     if fmt == "table":
-        width = shutil.get_terminal_size((PIPE_WIDTH, 24)).columns  # COLUMNS, the terminal, or a pipe's
+        # COLUMNS, else the terminal's width, else a pipe's; DuckDB's renderer draws 80 at the least
+        width = max(80, shutil.get_terminal_size((PIPE_WIDTH, 24)).columns)
         shown.show(max_width=width, max_rows=limit if limit > 0 else 2**62)
     elif fmt == "csv":
         writer = csv.writer(sys.stdout, lineterminator="\n")
