@@ -42,8 +42,9 @@ LIST_B = [
     "/news/un-convoy-delivers-food-to-darfur-camp-syndicated.html",  # rejected: near duplicate
     "/news/berlin-sagt-kiew-weitere-luftabwehr-zu.html",
 ]
-# columns that say when or by which load, build or batch a row was written: each run's own
-BOOKKEEPING = {"load_seq", "built_at", "batch_id", "fetched_at", "last_fetched_at"}
+# columns that say when, in which order or by which load, build or batch a row was written:
+# each run's own (two runs started together may reach the warehouse lock in either order)
+BOOKKEEPING = {"load_seq", "batch_seq", "built_at", "batch_id", "fetched_at", "last_fetched_at"}
 
 
 def _env(home: Path, **extra: str) -> dict[str, str]:
