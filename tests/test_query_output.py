@@ -19,11 +19,11 @@ import sys
 import termios
 import threading
 from datetime import date
+from fcntl import ioctl
 from pathlib import Path
 
 import duckdb
 import pytest
-from fcntl import ioctl
 
 ROOT = Path(__file__).resolve().parent.parent
 EVENTS = "select event_id, event_type, event_date, intensity from marts.fct_event order by event_id"
