@@ -340,7 +340,7 @@ def _write_report_quietly(settings: Settings, batch_id: str) -> None:
     if not settings.warehouse_path.exists():
         return
     try:
-        print(f"report: {write_report(settings, batch_id, live=True)}")
+        print(f"  report: {write_report(settings, batch_id, live=True)}")
     except Exception as error:
         log.warning("no report of %s: %s: %s", batch_id, type(error).__name__, error)
 

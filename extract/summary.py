@@ -115,5 +115,5 @@ def format_summary(summary: dict[str, Any]) -> str:
         lines.extend(f"    failed: {name}" for name in checks["failures"])
     lines.append(f"  warehouse: {summary['warehouse']}")
     if summary["report"]:
-        lines.append(f"  data-quality report: {summary['report']}")
+        lines.append(f"  Great Expectations pages: {summary['report']}")
     return "\n".join(lines)
