@@ -49,3 +49,30 @@ def demo_site():
 
     with serve() as site:
         yield site
+
+
+@pytest.fixture(scope="session")
+def demo_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The home of one real ``wirehouse run`` over the demo site's feed and sitemap, built once per
+    session for tests that only read it (copy it before writing)."""
+    import os
+    import subprocess
+    import sys
+
+    from extract.demo_site import serve
+
+    home = tmp_path_factory.mktemp("demo-warehouse")
+    env = {k: v for k, v in os.environ.items() if not k.startswith("WIREHOUSE_")}
+    env.update(WIREHOUSE_HOME=str(home), WIREHOUSE_ALLOW_PRIVATE="1", WIREHOUSE_HOST_DELAY="0", WIREHOUSE_RETRIES="0")
+    with serve() as site:
+        sources = home / "sources.yml"
+        sources.write_text(
+            "sources:\n"
+            f"  - {{kind: feed, location: '{site.url('/feed.xml')}', name: demo feed}}\n"
+            f"  - {{kind: sitemap, location: '{site.url('/sitemap.xml')}'}}\n",
+            encoding="utf-8",
+        )
+        command = [sys.executable, "-m", "extract.cli", "run", "--sources", str(sources), "--batch-id", "demo"]
+        done = subprocess.run(command, env=env, cwd=home, capture_output=True, text=True, timeout=900)
+    assert done.returncode == 0, done.stderr[-3000:]
+    return home
