@@ -41,7 +41,9 @@ bench: install
 bench-workers: install
 	$(BIN)/python -m extract.bench_workers
 
-# the Airflow UI on http://127.0.0.1:$(AIRFLOW_PORT), this machine only; Ctrl-C stops every component
+# the Airflow UI on http://127.0.0.1:$(AIRFLOW_PORT): api-server, scheduler, dag-processor and triggerer
+# (what `airflow standalone` runs, without its log servers), nothing listening beyond 127.0.0.1;
+# Ctrl-C stops every component
 AIRFLOW_PORT ?= 8080
 airflow: install
 	$(BIN)/python -m extract.airflow_env standalone --port $(AIRFLOW_PORT)

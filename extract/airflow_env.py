@@ -2,8 +2,9 @@
 
 Used by ``wirehouse demo``, ``make airflow`` and the tests to run the real DAGs in ``dags/``
 without touching a user's own Airflow installation.  Nothing here imports Airflow.
-``make airflow`` (``main``) runs ``airflow standalone`` on 127.0.0.1 as a child in its own
-session and stops all of it on Ctrl-C or SIGTERM (``run_group``).
+``make airflow`` (``main``) runs what ``airflow standalone`` runs -- api-server, scheduler,
+dag-processor and triggerer -- as one session of children listening on 127.0.0.1 only, and stops
+all of it on Ctrl-C or SIGTERM (``run_group`` around ``supervise``).
 
 ``CeleryCluster`` runs the distributed configuration on one machine without containers:
 CeleryExecutor, a PostgreSQL metadata database, a Redis broker, and the scheduler,
@@ -33,7 +34,9 @@ __all__ = [
     "celery_env",
     "prepare_airflow",
     "run_group",
+    "standalone_commands",
     "standalone_env",
+    "supervise",
     "worker_hostname",
 ]
 
@@ -351,12 +354,17 @@ STANDALONE_HOST = "127.0.0.1"  # a development server with a generated admin pas
 STANDALONE_GRACE = 30.0  # seconds the components get to stop before the group is killed
 
 
-def standalone_env(settings: Settings, port: int = 8080) -> dict[str, str]:
-    """``airflow_env`` plus what ``airflow standalone`` needs from a fresh clone.
+SIMPLE_AUTH_MANAGER = "airflow.api_fastapi.auth.managers.simple.simple_auth_manager.SimpleAuthManager"
 
-    Standalone starts its components as ``airflow ...`` by name, so this interpreter's bin
-    folder (the venv's, never resolved through its symlink) goes first on PATH; and the
-    api-server listens on 127.0.0.1 only, where Airflow's own default is every interface.
+
+def standalone_env(settings: Settings, port: int = 8080) -> dict[str, str]:
+    """``airflow_env`` plus what the standalone components need from a fresh clone.
+
+    A task runs as ``airflow ...`` by name, so this interpreter's bin folder (the venv's, never
+    resolved through its symlink) goes first on PATH.  Like ``airflow standalone``, the
+    LocalExecutor and the simple auth manager (whose api-server writes the admin's generated
+    password to ``$AIRFLOW_HOME/simple_auth_manager_passwords.json.generated``); the api-server
+    on 127.0.0.1 only, where Airflow's own default is every interface.
     """
     bin_dir = str(Path(sys.executable).parent)
     path = [bin_dir, *(p for p in os.environ.get("PATH", "").split(os.pathsep) if p and p != bin_dir)]
@@ -364,11 +372,77 @@ def standalone_env(settings: Settings, port: int = 8080) -> dict[str, str]:
         settings,
         {
             "PATH": os.pathsep.join(path),
+            "AIRFLOW__CORE__EXECUTOR": "LocalExecutor",
+            "AIRFLOW__CORE__AUTH_MANAGER": SIMPLE_AUTH_MANAGER,
             "AIRFLOW__API__HOST": STANDALONE_HOST,
             "AIRFLOW__API__PORT": str(port),
             "AIRFLOW__CORE__EXECUTION_API_SERVER_URL": f"http://{STANDALONE_HOST}:{port}/execution/",
         },
     )
+
+
+def standalone_commands(port: int) -> dict[str, list[str]]:
+    """The components ``airflow standalone`` starts, as ``airflow`` arguments, none listening beyond
+    127.0.0.1.
+
+    Not ``airflow standalone`` itself: its scheduler and triggerer each serve task logs on
+    8793/8794 from every interface (Airflow 3.3's ``serve_logs`` hard-codes host ``""``, with no
+    setting).  With the LocalExecutor on one machine the api-server reads a finished task's log
+    from the local file the task wrote, so ``--skip-serve-logs`` loses nothing.
+    """
+    return {
+        "api-server": ["api-server", "--host", STANDALONE_HOST, "--port", str(port)],
+        "scheduler": ["scheduler", "--skip-serve-logs"],
+        "dag-processor": ["dag-processor"],
+        "triggerer": ["triggerer", "--skip-serve-logs"],
+    }
+
+
+def supervise(commands: Mapping[str, Sequence[str]], env: Mapping[str, str]) -> int:
+    """Run each ``airflow ARGS`` of ``commands`` as a child of this process, until one ends or a
+    signal comes; then stop the others and wait for them.
+
+    The children stay in this process's group and session (``run_group`` makes it their leader),
+    so one ``killpg`` reaches all of them.  SIGINT, SIGTERM or SIGHUP is passed on as SIGTERM;
+    a component that ends by itself ends the lot, as nothing works without any one of them.
+    Returns that component's status (1 if it was 0), or 128 + the signal.
+    """
+    received: list[int] = []
+
+    def stop(signum: int, _frame: object) -> None:
+        received.append(signum)
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)}
+    children: dict[str, subprocess.Popen[bytes]] = {}
+    ended: dict[str, int] = {}
+    try:
+        for name, args in commands.items():
+            if not received:
+                children[name] = subprocess.Popen(
+                    [_airflow_bin(), *args],
+                    env=dict(env),
+                    cwd=PROJECT_ROOT,
+                    stdin=subprocess.DEVNULL,
+                    preexec_fn=_die_with_parent,
+                )
+        while not received:
+            ended = {name: code for name, child in children.items() if (code := child.poll()) is not None}
+            if ended:
+                break
+            time.sleep(0.5)
+        for name, code in ended.items():
+            print(f"airflow {name} exited with status {code}; stopping the rest", file=sys.stderr, flush=True)
+        for child in children.values():
+            if child.poll() is None:
+                child.terminate()
+        for child in children.values():
+            child.wait()  # run_group kills the whole group after its grace period
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    if received:
+        return 128 + received[0]
+    return next(iter(ended.values())) or 1
 
 
 def _die_with_parent() -> None:
@@ -463,18 +537,24 @@ def _descendants(pid: int) -> list[Any]:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """``python -m extract.airflow_env standalone``: the Airflow UI with this project's DAGs, on 127.0.0.1."""
+    """``python -m extract.airflow_env standalone``: the Airflow UI with this project's DAGs, on 127.0.0.1.
+
+    ``standalone`` migrates the metadata database, then runs ``components`` (``supervise``, the
+    leader of a session of its own) under ``run_group``, which stops the whole session.
+    """
     import argparse
 
     from extract.settings import load_settings
 
     parser = argparse.ArgumentParser(description=main.__doc__)
-    parser.add_argument("command", choices=["standalone"])
+    parser.add_argument("command", choices=["standalone", "components"])
     parser.add_argument(
         "--port", type=int, default=int(os.environ.get("AIRFLOW__API__PORT") or 8080), help="the UI's port (8080)"
     )
     args = parser.parse_args(argv)
     env = standalone_env(load_settings(), args.port)
+    if args.command == "components":
+        return supervise(standalone_commands(args.port), env)
     prepare_airflow(env)
     print(
         f"Airflow UI on http://{STANDALONE_HOST}:{args.port} (AIRFLOW_HOME={env['AIRFLOW_HOME']}); "
@@ -482,7 +562,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "Ctrl-C stops every component",
         flush=True,
     )
-    return run_group([_airflow_bin(), "standalone"], env)
+    return run_group([sys.executable, "-m", "extract.airflow_env", "components", "--port", str(args.port)], env)
 
 
 if __name__ == "__main__":
