@@ -253,9 +253,8 @@ def test_story_mart_built_incrementally_equals_a_full_refresh(settings, demo_sit
     rows_c = step("c")
     con = connect(settings, read_only=True)
     assert con.execute(accusation).fetchall()[0][:2] == (story_id, 1)
-    assert con.execute(
-        "select count(*) from marts.fct_event_story where list_contains(article_ids, ?)", [gone]
-    ).fetchone()[0] == 0
+    left = con.execute("select count(*) from marts.fct_event_story where list_contains(article_ids, ?)", [gone])
+    assert left.fetchone()[0] == 0
     con.close()
 
     # (d) no new load: the same rows, not one rewritten
