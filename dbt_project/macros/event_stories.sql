@@ -152,6 +152,12 @@ coarse_stories as (
     from numbered_chains
 ),
 
+all_stories as (
+    select * from day_stories
+    union all by name
+    select * from coarse_stories
+),
+
 grouped as (
     select
         *,
@@ -162,18 +168,7 @@ grouped as (
             coalesce(cast(story_date as varchar), ''),
             coalesce(cast(chain_started_on as varchar), '')
         ) as group_key
-    from day_stories
-    union all by name
-    select
-        *,
-        concat_ws(
-            '|',
-            same_event_key,
-            story_precision,
-            coalesce(cast(story_date as varchar), ''),
-            coalesce(cast(chain_started_on as varchar), '')
-        ) as group_key
-    from coarse_stories
+    from all_stories
 ),
 
 country_votes as (
