@@ -48,7 +48,10 @@ class Cli:
         )
         return env
 
-    def command(self, *args: str) -> list[str]:
+    def command(self, *args: str, launcher: Path | None = None) -> list[str]:
+        """The CLI by its module, or by a test ``launcher`` script that wraps it."""
+        if launcher is not None:
+            return [sys.executable, str(launcher), *args]
         return [sys.executable, "-m", "extract.cli", *args]
 
     def run(self, home: Path, *args: str, timeout: float = 600) -> subprocess.CompletedProcess[str]:
@@ -57,10 +60,10 @@ class Cli:
             self.command(*args), env=self.env(home), cwd=ROOT, capture_output=True, text=True, timeout=timeout
         )
 
-    def start(self, home: Path, *args: str) -> subprocess.Popen[str]:
+    def start(self, home: Path, *args: str, launcher: Path | None = None) -> subprocess.Popen[str]:
         """A run in its own process group (so a kill reaches every child), stderr piped."""
         return subprocess.Popen(
-            self.command(*args),
+            self.command(*args, launcher=launcher),
             env=self.env(home),
             cwd=ROOT,
             stdout=subprocess.PIPE,
