@@ -163,10 +163,10 @@ def run_fetch(
             "body_sha256": sha256(body).hexdigest(),
             "fetched_at": _now(),
         }
-        store.put(result.url, body, meta)
+        raw_path = store.put(result.url, body, meta)
         pages.append(
             {
-                **_page_row({**meta, "url": result.url, "raw_path": store.relative_path(result.url)}),
+                **_page_row({**meta, "url": result.url, "raw_path": raw_path}),
                 "source_id": discovered[result.url],
             }
         )
