@@ -37,6 +37,15 @@ to ``max(host_delay, crawl-delay)``, capped at ``MAX_CRAWL_DELAY`` (logged when 
 read before the first request to its origin, so the first page already waits. A robots.txt
 answering 4xx allows everything; one that cannot be fetched allows everything with a warning;
 a host that does not resolve, or resolves to a refused address, fails the page with that reason.
+
+Conditional requests let a revisit of a known page cost a status line instead of a body. Pass
+the :class:`Validators` a previous result returned (its ``etag`` and ``last_modified``) and every
+hop for that URL carries ``If-None-Match`` and ``If-Modified-Since``; robots.txt never does. A
+``304 Not Modified`` answer to such a request is a success whose ``not_modified`` is true: no body
+is read and no content-type check applies, and it returns each validator the server repeated, or
+else the one sent, so the caller can store them for the next visit. A server that ignores the validators
+answers 200 and that is an ordinary result. A 304 to a request that carried no validators makes
+no sense and stays the failure ``http_304``.
 """
 
 from __future__ import annotations
@@ -48,7 +57,7 @@ import threading
 import time
 import zlib
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Any
@@ -60,7 +69,7 @@ from protego import Protego
 
 from .settings import Settings
 
-__all__ = ["FetchResult", "Fetcher", "fetch_all"]
+__all__ = ["FetchResult", "Fetcher", "Validators", "fetch_all"]
 
 logger = logging.getLogger(__name__)
 
@@ -82,11 +91,39 @@ NAT64_PREFIX = ipaddress.IPv6Network("64:ff9b::/96")  # RFC 6052: the last 32 bi
 NAT64_LOCAL = ipaddress.IPv6Network("64:ff9b:1::/48")  # RFC 8215: local use, never a public host
 IPV4_COMPATIBLE = ipaddress.IPv6Network("::/96")  # deprecated ::a.b.c.d
 UNREACHABLE = frozenset({"dns_error", "private_address"})  # a robots.txt failure the page shares
+NOT_MODIFIED = 304
+
+
+@dataclass(frozen=True)
+class Validators:
+    """What a server said identifies the version of a page we hold, to ask "has it changed?".
+
+    Both are kept exactly as the server sent them (an ETag with its quotes and any ``W/``, a
+    Last-Modified in its own date format), since the server compares them, not us.
+    """
+
+    etag: str | None = None
+    last_modified: str | None = None
+
+    def __bool__(self) -> bool:
+        return bool(self.etag or self.last_modified)
+
+    def request_headers(self) -> dict[str, str]:
+        """The conditional headers that ask for a body only if the page changed."""
+        headers: dict[str, str] = {}
+        if self.etag:
+            headers["If-None-Match"] = self.etag
+        if self.last_modified:
+            headers["If-Modified-Since"] = self.last_modified
+        return headers
 
 
 @dataclass(frozen=True)
 class FetchResult:
-    """The outcome of fetching one URL; ``body`` is set only when ``ok``."""
+    """The outcome of fetching one URL; ``body`` is set when ``ok``, except on ``not_modified``.
+
+    ``etag`` and ``last_modified`` are the final response's validators, to send on the next visit.
+    """
 
     url: str
     final_url: str
@@ -95,10 +132,17 @@ class FetchResult:
     body: bytes | None
     reason: str | None
     detail: str | None
+    etag: str | None = None
+    last_modified: str | None = None
 
     @property
     def ok(self) -> bool:
         return self.reason is None
+
+    @property
+    def not_modified(self) -> bool:
+        """The page is unchanged since the validators we sent: keep what we hold."""
+        return self.ok and self.status == NOT_MODIFIED
 
 
 class _Failure(Exception):
@@ -126,12 +170,13 @@ class _Failure(Exception):
 
 @dataclass(frozen=True)
 class _Hop:
-    """One HTTP exchange: a body, or a redirect ``location``."""
+    """One HTTP exchange: a body, a redirect ``location``, or a 304 with neither."""
 
     status: int
     content_type: str | None
     body: bytes | None
     location: str | None = None
+    validators: Validators = Validators()
 
 
 class _HostGate:
@@ -261,12 +306,15 @@ class Fetcher:
     def close(self) -> None:
         self._client.close()
 
-    def fetch(self, url: str, *, accept: str = "html") -> FetchResult:
-        """Fetch ``url``; ``accept`` is ``"html"`` for pages or ``"xml"`` for feeds and sitemaps."""
+    def fetch(self, url: str, *, accept: str = "html", validators: Validators | None = None) -> FetchResult:
+        """Fetch ``url``; ``accept`` is ``"html"`` for pages or ``"xml"`` for feeds and sitemaps.
+
+        With ``validators`` the request is conditional and may come back ``not_modified``.
+        """
         if accept not in ACCEPT_HEADERS:
             raise ValueError(f"accept must be one of {sorted(ACCEPT_HEADERS)}, got {accept!r}")
         try:
-            result = self._follow(url, accept, robots=self.settings.respect_robots)
+            result = self._follow(url, accept, robots=self.settings.respect_robots, validators=validators)
         except Exception as exc:  # last line of defence: a bug must not stop a whole stage
             logger.exception("unexpected error fetching %s", url)
             result = FetchResult(url, url, None, None, None, "fetch_error", repr(exc))
@@ -274,14 +322,18 @@ class Fetcher:
             logger.info("fetch %s failed: %s (%s)", url, result.reason, result.detail)
         return result
 
-    def _follow(self, url: str, accept: str, *, robots: bool) -> FetchResult:
-        """Fetch ``url`` hop by hop, checking every hop."""
+    def _follow(self, url: str, accept: str, *, robots: bool, validators: Validators | None = None) -> FetchResult:
+        """Fetch ``url`` hop by hop, checking every hop; each hop carries the same validators."""
         current, status = url, None
+        sent = validators or Validators()
         for _ in range(self.settings.max_redirects + 1):
             try:
-                hop = self._hop(current, accept, robots=robots)
+                hop = self._hop(current, accept, robots=robots, validators=sent)
                 if hop.location is None:
-                    return FetchResult(url, current, hop.status, hop.content_type, hop.body, None, None)
+                    kept = _returned_validators(hop, sent)
+                    return FetchResult(
+                        url, current, hop.status, hop.content_type, hop.body, None, None, kept.etag, kept.last_modified
+                    )
                 status = hop.status
                 current = _redirect_target(current, hop.location)
             except _Failure as failure:
@@ -289,11 +341,11 @@ class Fetcher:
         detail = f"more than {self.settings.max_redirects} redirects"
         return FetchResult(url, current, status, None, None, "too_many_redirects", detail)
 
-    def _hop(self, url: str, accept: str, *, robots: bool) -> _Hop:
+    def _hop(self, url: str, accept: str, *, robots: bool, validators: Validators) -> _Hop:
         self._guard(url)
         if robots and not self._robots_allow(url):
             raise _Failure("robots_disallowed", f"robots.txt disallows {url}")
-        return self._with_retries(url, accept)
+        return self._with_retries(url, accept, validators)
 
     def _guard(self, url: str) -> None:
         """Refuse malformed URLs and (unless allowed) hosts spelled as a non-public address.
@@ -353,11 +405,11 @@ class Fetcher:
             logger.info("robots.txt at %s asks for %gs between requests", origin, delay)
         self._gate(origin).slow_to(delay)
 
-    def _with_retries(self, url: str, accept: str) -> _Hop:
+    def _with_retries(self, url: str, accept: str, validators: Validators) -> _Hop:
         attempt = 0
         while True:
             try:
-                return self._attempt(url, accept)
+                return self._attempt(url, accept, validators)
             except _Failure as failure:
                 if not failure.retryable or attempt >= self.settings.retries:
                     if failure.retryable:
@@ -368,7 +420,7 @@ class Fetcher:
                 time.sleep(delay)
                 attempt += 1
 
-    def _attempt(self, url: str, accept: str) -> _Hop:
+    def _attempt(self, url: str, accept: str, validators: Validators) -> _Hop:
         gate = self._gate(url)
         sent_at = [time.monotonic()]
 
@@ -380,10 +432,10 @@ class Fetcher:
 
         with gate.slots:
             logger.debug("GET %s", url)
-            headers = {"Accept": ACCEPT_HEADERS[accept]}
+            headers = {"Accept": ACCEPT_HEADERS[accept], **validators.request_headers()}
             try:
                 with self._client.stream("GET", url, headers=headers, extensions={"trace": trace}) as response:
-                    return self._read(response, accept, sent_at[0] + self._cap)
+                    return self._read(response, accept, sent_at[0] + self._cap, conditional=bool(validators))
             except httpx.TimeoutException as exc:
                 raise _Failure("timeout", _describe(exc), retryable=True) from None
             except httpx.TransportError as exc:
@@ -391,13 +443,16 @@ class Fetcher:
             except httpx.InvalidURL as exc:
                 raise _Failure("invalid_url", _describe(exc)) from None
 
-    def _read(self, response: httpx.Response, accept: str, deadline: float) -> _Hop:
+    def _read(self, response: httpx.Response, accept: str, deadline: float, *, conditional: bool) -> _Hop:
         status = response.status_code
         content_type = _media_type(response.headers.get("content-type"))
         location = response.headers.get("location")
+        validators = Validators(response.headers.get("etag"), response.headers.get("last-modified"))
         try:
             if status in REDIRECT_STATUSES and location:
                 return _Hop(status, content_type, None, location)
+            if status == NOT_MODIFIED and conditional:
+                return _Hop(status, content_type, None, validators=validators)
             _check_status(status, response.headers.get("retry-after"))
             _check_type(content_type, accept)
             _check_length(response.headers.get("content-length"), self.settings.max_bytes)
@@ -405,7 +460,7 @@ class Fetcher:
         except _Failure as failure:
             failure.status, failure.content_type = status, content_type
             raise
-        return _Hop(status, content_type, body)
+        return _Hop(status, content_type, body, validators=validators)
 
     def _gate(self, url: str) -> _HostGate:
         key = _host_key(url)
@@ -418,19 +473,29 @@ class Fetcher:
 
 
 def fetch_all(
-    urls: Iterable[str], settings: Settings, fetcher: Fetcher | None = None, *, accept: str = "html"
+    urls: Iterable[str],
+    settings: Settings,
+    fetcher: Fetcher | None = None,
+    *,
+    accept: str = "html",
+    validators: Mapping[str, Validators] | None = None,
 ) -> Iterator[FetchResult]:
-    """Fetch every URL once on ``fetch_workers`` threads; results come as they finish."""
+    """Fetch every URL once on ``fetch_workers`` threads; results come as they finish.
+
+    A URL found in ``validators`` is fetched conditionally with what it maps to; others plainly.
+    """
     own = fetcher is None
     active = fetcher if fetcher is not None else Fetcher(settings)
     try:
-        yield from _schedule(urls, settings, active, accept)
+        yield from _schedule(urls, settings, active, accept, validators or {})
     finally:
         if own:
             active.close()
 
 
-def _schedule(urls: Iterable[str], settings: Settings, fetcher: Fetcher, accept: str) -> Iterator[FetchResult]:
+def _schedule(
+    urls: Iterable[str], settings: Settings, fetcher: Fetcher, accept: str, validators: Mapping[str, Validators]
+) -> Iterator[FetchResult]:
     """Hand URLs to workers so no host holds more than ``host_concurrency`` of them."""
     queues: dict[str, deque[str]] = {}
     for url in urls:
@@ -444,7 +509,8 @@ def _schedule(urls: Iterable[str], settings: Settings, fetcher: Fetcher, accept:
                 queue = queues[host]
                 while queue and len(running) < workers and busy.get(host, 0) < per_host:
                     url = queue.popleft()
-                    running[pool.submit(fetcher.fetch, url, accept=accept)] = (host, url)
+                    job = pool.submit(fetcher.fetch, url, accept=accept, validators=validators.get(url))
+                    running[job] = (host, url)
                     busy[host] = busy.get(host, 0) + 1
                 if not queue:
                     del queues[host]
@@ -461,6 +527,15 @@ def _outcome(future: Future[FetchResult], url: str) -> FetchResult:
     except Exception as exc:  # a custom fetcher may raise; the batch goes on
         logger.exception("unexpected error fetching %s", url)
         return FetchResult(url, url, None, None, None, "fetch_error", repr(exc))
+
+
+def _returned_validators(hop: _Hop, sent: Validators) -> Validators:
+    """The validators a final hop leaves us: a 304 may omit one it did not change (RFC 9110
+    requires only the ETag), so the one we sent stays; a 200 is taken as it came."""
+    if hop.status != NOT_MODIFIED:
+        return hop.validators
+    returned = hop.validators
+    return Validators(returned.etag or sent.etag, returned.last_modified or sent.last_modified)
 
 
 def _target(url: str) -> tuple[str, int]:

@@ -6,9 +6,10 @@
         fetcher.fetch(server.url("/page"))
         assert server.count("/flaky") == 2
 
-Every request is recorded (path, headers, server-side start time) and the server tracks how many
-handlers run at once. Unknown paths answer 404. The server speaks HTTP/1.0, so each request
-comes on its own connection and a body without Content-Length ends when the connection closes.
+Every request is recorded (path, headers, server-side start time; ``hit.header(name)`` reads a
+header whatever its case) and the server tracks how many handlers run at once. Unknown paths
+answer 404. The server speaks HTTP/1.0, so each request comes on its own connection and a body
+without Content-Length ends when the connection closes.
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import urlsplit
 from urllib.request import urlopen
@@ -26,6 +28,7 @@ __all__ = [
     "Hit",
     "LocalServer",
     "Route",
+    "conditional",
     "gzipped",
     "redirect",
     "reply",
@@ -46,6 +49,11 @@ class Hit:
     path: str
     at: float
     headers: dict[str, str]
+
+    def header(self, name: str) -> str | None:
+        """The request header ``name`` as sent, matched without regard to case, or None."""
+        wanted = name.lower()
+        return next((value for key, value in self.headers.items() if key.lower() == wanted), None)
 
 
 class LocalServer:
@@ -212,3 +220,35 @@ def trickle(chunks: Iterable[bytes] | bytes, interval: float, content_type: str 
             handler.wfile.flush()
 
     return serve
+
+
+def conditional(body: bytes, etag: str, last_modified: str, content_type: str = "text/html") -> Route:
+    """A page with validators: 304 (no body, the ETag repeated) when the request's validators
+    still match, else 200 with ``body``, ``ETag`` and ``Last-Modified``.
+
+    As RFC 9110 says, If-None-Match decides when present (any listed tag equal to ``etag``, weak
+    or strong, or ``*``) and If-Modified-Since counts only without it (a 304 when it is not
+    earlier than ``last_modified``; an unreadable date is ignored).
+    """
+
+    def serve(handler: _Handler) -> None:
+        if _still_fresh(handler, etag, last_modified):
+            reply(handler, status=304, content_type=None, headers={"ETag": etag}, length=False)
+        else:
+            reply(handler, body, content_type=content_type, headers={"ETag": etag, "Last-Modified": last_modified})
+
+    return serve
+
+
+def _still_fresh(handler: BaseHTTPRequestHandler, etag: str, last_modified: str) -> bool:
+    if_none_match = handler.headers.get("If-None-Match")
+    if if_none_match is not None:
+        tags = {tag.strip().removeprefix("W/") for tag in if_none_match.split(",")}
+        return "*" in tags or etag.removeprefix("W/") in tags
+    if_modified_since = handler.headers.get("If-Modified-Since")
+    if if_modified_since is None:
+        return False
+    try:
+        return parsedate_to_datetime(if_modified_since) >= parsedate_to_datetime(last_modified)
+    except (TypeError, ValueError):
+        return False
