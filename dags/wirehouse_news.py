@@ -7,6 +7,8 @@ with spaCy (actors), load them into the DuckDB warehouse, build the dbt models a
 marts with Great Expectations.
 
 Each run is one batch named after its logical date: rerunning a run replaces its batch.
+Known URLs are skipped unless a revisit is due (``extract.frontier``, ``WIREHOUSE_REVISIT_AFTER``);
+the ``refetch`` param (Trigger DAG w/ config) fetches and reprocesses every URL of the run instead.
 fetch, clean and nlp are mapped over the batch's parts (``WIREHOUSE_PART_SIZE`` URLs each), so
 with several workers (CeleryExecutor) they run side by side; each part writes only its own files.
 Writers of the warehouse (load, dbt, checks) share the one-slot pool ``wirehouse_warehouse``,
@@ -25,7 +27,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pendulum
-from airflow.sdk import Asset, dag, task
+from airflow.sdk import Asset, Param, dag, task
 from cosmos import DbtTaskGroup, ProfileConfig, ProjectConfig, RenderConfig
 from cosmos.constants import LoadMode, TestBehavior
 
@@ -60,6 +62,13 @@ def _batch_id(context) -> str:
     max_active_runs=1,
     doc_md=__doc__,
     default_args={"retries": 2, "retry_delay": timedelta(seconds=30), "retry_exponential_backoff": True},
+    params={
+        "refetch": Param(
+            False,
+            type="boolean",
+            description="Fetch and reprocess every discovered URL, known or not (after a new model or lexicon).",
+        )
+    },
     tags=["wirehouse"],
 )
 def wirehouse_news():
@@ -71,14 +80,18 @@ def wirehouse_news():
 
         settings = _settings()
         batch_id = _batch_id(context)
-        run_discover(settings, batch_id, load_sources(settings.path("sources")))
+        as_of = context.get("data_interval_end") or context.get("logical_date") or context["dag_run"].run_after
+        run_discover(settings, batch_id, load_sources(settings.path("sources")), as_of=as_of)
         return plan_parts(settings, batch_id)  # [{"batch_id", "part", "n_parts"}, ...]
 
     @task(map_index_template=PART_LABEL)
-    def fetch(part: dict) -> dict:
+    def fetch(part: dict, **context) -> dict:
         from extract.pipeline import run_fetch
 
-        run_fetch(_settings(), part["batch_id"], part["part"])
+        settings = _settings()
+        if context["params"].get("refetch"):
+            settings = settings.replace(refetch=True)
+        run_fetch(settings, part["batch_id"], part["part"])
         return part
 
     @task(map_index_template=PART_LABEL)
@@ -115,14 +128,14 @@ def wirehouse_news():
         from airflow.sdk.exceptions import AirflowFailException
 
         from extract.checks import ChecksFailed
-        from extract.pipeline import run_checks_stage
+        from extract.pipeline import articles_changed, run_checks_stage
         from extract.runlock import warehouse_lock
         from extract.summary import collect_summary, format_summary
 
         settings = _settings()
         with warehouse_lock(settings, batch_id):
             try:
-                run_checks_stage(settings)
+                run_checks_stage(settings, articles_changed=articles_changed(settings, batch_id))
             except ChecksFailed as error:  # bad data does not get better on retry
                 raise AirflowFailException(str(error)) from error
             finally:

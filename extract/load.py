@@ -145,6 +145,23 @@ STAGED_FILES: dict[str, tuple[str, dict[str, str]]] = {
             "method_version": "varchar",
         },
     ),
+    "visits.jsonl": (
+        "visits",
+        {
+            "url": "varchar",
+            "source_id": "varchar",
+            "visited_at": "timestamp",
+            "action": "varchar",
+            "first_seen_at": "timestamp",
+            "last_fetch_at": "timestamp",
+            "http_status": "integer",
+            "etag": "varchar",
+            "last_modified": "varchar",
+            "body_sha256": "varchar",
+            "prior_text_sha256": "varchar",
+        },
+    ),
+    "unchanged.jsonl": ("unchanged", {"url": "varchar"}),
     "rejections.jsonl": (
         "rejections",
         {
@@ -165,6 +182,8 @@ class LoadResult:
     n_articles: int
     n_rejected: int
     n_duplicates: int
+    # whether any article was added, replaced or removed: if not, the article marts stand as built
+    articles_changed: bool = True
 
 
 def open_warehouse(path: Path, read_only: bool = False) -> duckdb.DuckDBPyConnection:
@@ -300,16 +319,23 @@ def load_batch(
         con.execute("begin transaction")
         for name in STAGED_FILES:
             _stage_table(con, batch_dir, name)
-        for table in ("discovered_urls", "rejections", "batches"):
+        for table in ("discovered_urls", "rejections", "batches", "visits", "article_versions"):
             con.execute(f"delete from raw.{table} where batch_id = ?", [batch_id])
+        _insert_visits(con, batch_id)
         # the batch's own earlier rows, and older versions of the pages it refetched: a refetched
         # page replaces its old article even when it no longer yields one (every staged article
-        # comes from a staged page)
-        for table in ("pages", "articles"):
-            con.execute(
-                f"delete from raw.{table} where batch_id = ? or url in (select url from staged_pages)",
-                [batch_id],
-            )
+        # comes from a staged page), unless its text is the one the warehouse holds
+        con.execute(
+            "delete from raw.pages where batch_id = ? or url in (select url from staged_pages)",
+            [batch_id],
+        )
+        n_replaced = con.execute(
+            """
+            delete from raw.articles where batch_id = ?
+            or url in (select url from staged_pages where url not in (select url from staged_unchanged))
+            """,
+            [batch_id],
+        ).fetchone()[0]
         n_duplicates = _mark_duplicates(con, settings)
         for table in NLP_TABLES:
             # facts about duplicates are dropped with them; facts whose article was just deleted
@@ -344,6 +370,13 @@ def load_batch(
                 f"insert into raw.{table} ({columns}, batch_id) select {columns}, $batch from staged_{table}",
                 {"batch": batch_id},
             )
+        con.execute(
+            """
+            insert or ignore into raw.article_versions
+            select url, text_sha256, article_id, title, published_at, text, fetched_at, $batch from staged_articles
+            """,
+            {"batch": batch_id},
+        )
         counts = con.execute(
             """
             select (select count(*) from staged_discovered_urls),
@@ -374,9 +407,36 @@ def load_batch(
         raise
     finally:
         con.close()
-    result = LoadResult(batch_id, counts[0], counts[1], counts[2], counts[3], n_duplicates)
+    changed = bool(n_replaced or counts[2])
+    result = LoadResult(batch_id, counts[0], counts[1], counts[2], counts[3], n_duplicates, changed)
     log.info("loaded %s", result)
     return result
+
+
+def _insert_visits(con: duckdb.DuckDBPyConnection, batch_id: str) -> None:
+    """The batch's visits, their text hash settled now that its articles are staged: a new text's
+    hash, the held one's where nothing new was read (or the text was unchanged), none where a
+    page was read and gave no article.  Runs before deduplication, so a revisit that finds the
+    same duplicate text again stops at clean."""
+    con.execute(
+        """
+        insert into raw.visits
+        select
+            $batch, v.url, v.source_id, v.visited_at,
+            case when u.url is not null then 'unchanged' else v.action end,
+            v.first_seen_at, v.last_fetch_at, v.http_status, v.etag, v.last_modified, v.body_sha256,
+            case
+                when u.url is not null then v.prior_text_sha256
+                when a.url is not null then a.text_sha256
+                when v.action in ('fetched', 'stored', 'refetched', 'revisited') then null
+                else v.prior_text_sha256
+            end
+        from staged_visits as v
+        left join (select url, min(text_sha256) as text_sha256 from staged_articles group by url) as a using (url)
+        left join (select distinct url from staged_unchanged) as u using (url)
+        """,
+        {"batch": batch_id},
+    )
 
 
 def _file_for(table: str) -> str:

@@ -41,11 +41,11 @@ __all__ = [
 PLAN_FILE = "parts.json"
 # the files each partitioned stage writes, by stem (``counts-<stage>.json`` besides)
 STAGE_OUTPUTS: dict[str, tuple[str, ...]] = {
-    "fetch": ("pages", "rejections-fetch"),
-    "clean": ("articles", "rejections-clean"),
+    "fetch": ("pages", "visits", "rejections-fetch"),
+    "clean": ("articles", "unchanged", "rejections-clean"),
     "nlp": NLP_TABLES,
 }
-COUNT_FIELDS = ("n_in", "n_out", "n_rejected", "n_cached")
+COUNT_FIELDS = ("n_in", "n_out", "n_rejected", "n_cached", "n_skipped")
 
 
 def output_name(stem: str, part: int | None, suffix: str = ".jsonl") -> str:

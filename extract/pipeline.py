@@ -25,6 +25,7 @@ from pathlib import Path
 from typing import Any, Iterable, Sequence
 
 from extract.clean import Article, clean_page
+from extract.frontier import Known, due, read_frontier, revisit_ages
 from extract.load import LoadResult, load_batch
 from extract.parallel import map_chunks
 from extract.partition import (
@@ -46,6 +47,7 @@ from extract.staging import JsonlWriter, batch_dir, jsonl_line, read_jsonl, writ
 __all__ = [
     "Report",
     "StageCounts",
+    "articles_changed",
     "batch_id_for_interval",
     "clean_pages",
     "manual_batch_id",
@@ -59,6 +61,10 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+# what a batch that changed no article still changes: its own row, its rejections, its sources, the frontier
+BATCH_MARTS = "fct_batch fct_rejection dim_source dim_url"
+BATCH_FILE = "batch.json"  # the batch's own facts, written by discover: its time (as_of)
+LOAD_FILE = "load.json"  # what the batch's load did (extract.load.LoadResult), for the checks task
 
 # ``report(done, total)``: how far a stage is, in its items; the CLI draws it (extract/progress.py)
 Report = Callable[[int, int], None]
@@ -71,6 +77,7 @@ class StageCounts:
     n_out: int
     n_rejected: int
     n_cached: int = 0
+    n_skipped: int = 0  # fetch: URLs seen again or not modified; clean: pages whose text is unchanged
 
     def record(self, settings: Settings, batch_id: str, part: int | None = None) -> StageCounts:
         """Leave the counts beside the batch's files, for the run summary (one file per part)."""
@@ -104,13 +111,22 @@ def _rejection_rows(rejections: Iterable[Rejection]) -> list[dict[str, Any]]:
     return [rows[key] for key in sorted(rows)]
 
 
-def run_discover(settings: Settings, batch_id: str, sources: list[Source]) -> StageCounts:
-    """Find the batch's URLs in its feeds, sitemaps and URL lists, and cut them into parts."""
+def run_discover(
+    settings: Settings, batch_id: str, sources: list[Source], as_of: datetime | None = None
+) -> StageCounts:
+    """Find the batch's URLs in its feeds, sitemaps and URL lists, and cut them into parts.
+
+    ``as_of`` is the batch's time, which the frontier judges revisits by: the end of its data
+    interval for a scheduled batch (so a rerun decides as the first run did), the present
+    moment for a hand-made one."""
     from extract.sources import discover
 
     folder = batch_dir(settings, batch_id)
     found, rejections = discover(sources, settings)
     clear_after_discover(folder)
+    moment = as_of or datetime.now(UTC)
+    moment = moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment  # naive: UTC already
+    (folder / BATCH_FILE).write_text(json.dumps({"as_of": moment.isoformat()}), encoding="utf-8")
     write_jsonl(
         folder / "sources.jsonl",
         (
@@ -127,32 +143,56 @@ def run_discover(settings: Settings, batch_id: str, sources: list[Source]) -> St
 def run_fetch(
     settings: Settings, batch_id: str, part: int | None = None, progress: Report | None = None
 ) -> StageCounts:
-    """Fetch every discovered URL (of ``part``) not already in the raw store (all with ``refetch``).
-    ``progress`` hears of the pages from the raw store at once, then of each fetch as it ends."""
-    from extract.fetch import fetch_all
+    """Visit every discovered URL (of ``part``) as the frontier says (``extract.frontier``): new
+    URLs from the raw store or the site, known ones only when a revisit is due (conditionally),
+    every one with ``refetch``.  Each URL leaves one visit row; each page fetched or taken from
+    the store, one page row.  ``progress`` hears of the URLs that need no request at once, then
+    of each fetch as it ends."""
+    from extract.fetch import Validators, fetch_all
 
     folder = batch_dir(settings, batch_id)
     store = RawStore(settings.raw_path)
     every = {row["url"]: row["source_id"] for row in read_jsonl(folder / "discovered.jsonl")}
     discovered = dict(select_part(folder, list(every.items()), part))
     clear_stage(folder, "fetch", part)
+    as_of = read_as_of(folder)
+    sources = {row["source_id"]: row for row in read_jsonl(folder / "sources.jsonl")}
+    known = {} if settings.refetch else read_frontier(settings, batch_id, as_of, list(discovered))
+    ages = revisit_ages(settings.revisit_after)
     pages: list[dict[str, Any]] = []
-    to_fetch: list[str] = []
+    visits: dict[str, dict[str, Any]] = {}
+    requests: dict[str, str] = {}  # url -> the action a successful fetch records
+    validators: dict[str, Validators] = {}
     for url, source_id in discovered.items():
+        seen = known.get(url)
+        if seen is not None:
+            revisits = sources.get(source_id, {}).get("kind") != "urls"
+            if not (revisits and due(seen, as_of, ages)):
+                visits[url] = _visit(url, source_id, as_of, "seen_again", seen)
+                continue
+            requests[url] = "revisited"
+            validators[url] = Validators(seen.etag, seen.last_modified)
+            continue
         meta = None if settings.refetch else store.meta(url)
         if meta is None:
-            to_fetch.append(url)
-        else:
-            pages.append({**_page_row(meta), "source_id": source_id})
-    n_cached = len(pages)
+            requests[url] = "refetched" if settings.refetch else "fetched"
+            continue
+        pages.append({**_page_row(meta), "source_id": source_id})
+        visits[url] = _visit(url, source_id, as_of, "stored", None, meta=meta)
+    n_cached, n_seen = len(pages), len(visits) - len(pages)
     rejections: list[Rejection] = []
     if progress:
-        progress(n_cached, len(discovered))
-    for result in fetch_all(to_fetch, settings):
+        progress(len(visits), len(discovered))
+    for result in fetch_all(list(requests), settings, validators=validators):
         if progress:
-            progress(len(pages) + len(rejections) + 1, len(discovered))
+            progress(len(visits) + 1, len(discovered))
+        url, source_id, seen = result.url, discovered[result.url], known.get(result.url)
         if not result.ok:
-            rejections.append(Rejection(result.url, "fetch", result.reason or "unknown", result.detail))
+            rejections.append(Rejection(url, "fetch", result.reason or "unknown", result.detail))
+            visits[url] = _visit(url, source_id, as_of, "failed", seen, asked=True, status=result.status)
+            continue
+        if result.not_modified:
+            visits[url] = _visit(url, source_id, as_of, "not_modified", seen, asked=True, status=result.status)
             continue
         body = result.body or b""
         meta = {
@@ -162,19 +202,80 @@ def run_fetch(
             "n_bytes": len(body),
             "body_sha256": sha256(body).hexdigest(),
             "fetched_at": _now(),
+            "etag": result.etag,
+            "last_modified": result.last_modified,
+            "source_id": source_id,
+            "source": sources.get(source_id),
         }
-        raw_path = store.put(result.url, body, meta)
-        pages.append(
-            {
-                **_page_row({**meta, "url": result.url, "raw_path": raw_path}),
-                "source_id": discovered[result.url],
-            }
-        )
+        raw_path = store.put(url, body, meta)
+        page = {**_page_row({**meta, "url": url, "raw_path": raw_path}), "source_id": source_id}
+        if requests[url] == "revisited" and seen is not None:
+            page["prior_text_sha256"] = seen.text_sha256  # clean stops here if the text is the same
+        pages.append(page)
+        visits[url] = _visit(url, source_id, as_of, requests[url], seen, meta=meta, asked=True)
     pages.sort(key=lambda row: row["url"])
     write_jsonl(folder / output_name("pages", part), pages)
+    write_jsonl(folder / output_name("visits", part), (visits[url] for url in sorted(visits)))
     write_jsonl(folder / output_name("rejections-fetch", part), _rejection_rows(rejections))
-    counts = StageCounts("fetch", len(discovered), len(pages), len(rejections), n_cached)
+    n_not_modified = sum(1 for visit in visits.values() if visit["action"] == "not_modified")
+    counts = StageCounts("fetch", len(discovered), len(pages), len(rejections), n_cached, n_seen + n_not_modified)
     return counts.record(settings, batch_id, part)
+
+
+def _visit(
+    url: str,
+    source_id: str,
+    as_of: datetime,
+    action: str,
+    seen: Known | None,
+    *,
+    meta: dict[str, Any] | None = None,
+    asked: bool = False,
+    status: int | None = None,
+) -> dict[str, Any]:
+    """One URL's visit row: what this batch did, and the frontier state it leaves, carried from
+    the visit before (``seen``) where this one learnt nothing new.  The text hash is settled at
+    load, when the batch's articles are known."""
+    before = seen or Known(url, as_of, None, None, None, None, None)
+    if meta is not None:
+        return {
+            "url": url,
+            "source_id": source_id,
+            "visited_at": as_of.isoformat(),
+            "action": action,
+            "first_seen_at": before.first_seen_at.isoformat(),
+            "last_fetch_at": as_of.isoformat() if asked else meta.get("fetched_at"),
+            "http_status": meta.get("http_status"),
+            "etag": meta.get("etag"),
+            "last_modified": meta.get("last_modified"),
+            "body_sha256": meta.get("body_sha256"),
+            "prior_text_sha256": before.text_sha256,
+        }
+    return {
+        "url": url,
+        "source_id": source_id,
+        "visited_at": as_of.isoformat(),
+        "action": action,
+        "first_seen_at": before.first_seen_at.isoformat(),
+        "last_fetch_at": as_of.isoformat() if asked else _iso(before.last_fetch_at),
+        "http_status": status,
+        "etag": before.etag,
+        "last_modified": before.last_modified,
+        "body_sha256": before.body_sha256,
+        "prior_text_sha256": before.text_sha256,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def read_as_of(folder: Path) -> datetime:
+    """The batch's time (``batch.json``, written by discover): the frontier's "now" for it."""
+    path = folder / BATCH_FILE
+    if not path.exists():
+        raise FileNotFoundError(f"{path} is missing: run discover for this batch first")
+    return datetime.fromisoformat(json.loads(path.read_text(encoding="utf-8"))["as_of"])
 
 
 def _page_row(meta: dict[str, Any]) -> dict[str, Any]:
@@ -195,8 +296,9 @@ def run_clean(
     pages = _read_stage_input(folder, "pages", part)
     clear_stage(folder, "clean", part)
     rejections: list[Rejection] = []
+    unchanged: list[str] = []
     with JsonlWriter(folder / output_name("articles", part)) as articles:
-        for rows, rejected in map_chunks(
+        for rows, rejected, same in map_chunks(
             clean_pages,
             pages,
             workers=settings.workers,
@@ -207,15 +309,22 @@ def run_clean(
             for row in rows:
                 articles.write(row)
             rejections.extend(rejected)
+            unchanged.extend(same)
+    write_jsonl(folder / output_name("unchanged", part), ({"url": url} for url in sorted(unchanged)))
     write_jsonl(folder / output_name("rejections-clean", part), _rejection_rows(rejections))
-    return StageCounts("clean", len(pages), articles.count, len(rejections)).record(settings, batch_id, part)
+    counts = StageCounts("clean", len(pages), articles.count, len(rejections), n_skipped=len(unchanged))
+    return counts.record(settings, batch_id, part)
 
 
-def clean_pages(settings: Settings, pages: Sequence[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[Rejection]]:
-    """Clean a chunk of a batch's fetched pages: its article rows and its rejections."""
+def clean_pages(
+    settings: Settings, pages: Sequence[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[Rejection], list[str]]:
+    """Clean a chunk of a batch's fetched pages: its article rows, its rejections, and the URLs
+    of revisited pages whose clean text is the one the warehouse holds (they stop here)."""
     store = RawStore(settings.raw_path)
     articles: list[dict[str, Any]] = []
     rejections: list[Rejection] = []
+    unchanged: list[str] = []
     for page in pages:
         outcome = clean_page(
             store.read(page["raw_path"]),
@@ -226,10 +335,13 @@ def clean_pages(settings: Settings, pages: Sequence[dict[str, Any]]) -> tuple[li
             settings=settings,
         )
         if isinstance(outcome, Article):
-            articles.append(outcome.to_row())
+            if page.get("prior_text_sha256") is not None and page["prior_text_sha256"] == outcome.text_sha256:
+                unchanged.append(page["url"])
+            else:
+                articles.append(outcome.to_row())
         else:
             rejections.append(outcome)
-    return articles, rejections
+    return articles, rejections, unchanged
 
 
 def run_nlp(settings: Settings, batch_id: str, part: int | None = None, progress: Report | None = None) -> StageCounts:
@@ -280,29 +392,58 @@ def run_load(
     folder = batch_dir(settings, batch_id)
     for stage in STAGE_OUTPUTS:
         merge_counts(folder, stage)
-    return load_batch(settings, batch_id, folder, interval)
+    result = load_batch(settings, batch_id, folder, interval)
+    (folder / LOAD_FILE).write_text(json.dumps(asdict(result), sort_keys=True), encoding="utf-8")
+    return result
 
 
-def run_transform(settings: Settings, progress: Report | None = None) -> Any:
-    """Build and test every dbt model over the raw tables; ``progress`` hears of each node."""
+def articles_changed(settings: Settings, batch_id: str) -> bool:
+    """Whether the batch's load added, replaced or removed an article (``load.json``); true when
+    unknown, so a doubt costs a full build and checks rather than skipping them."""
+    path = batch_dir(settings, batch_id) / LOAD_FILE
+    if not path.exists():
+        return True
+    return bool(json.loads(path.read_text(encoding="utf-8")).get("articles_changed", True))
+
+
+def run_transform(settings: Settings, progress: Report | None = None, articles_changed: bool = True) -> Any:
+    """Build and test every dbt model over the raw tables; ``progress`` hears of each node.
+
+    After a load that changed no article (every URL seen again, not modified or unchanged) only
+    the marts about batches, URLs and sources are built: the article marts stand as they are."""
     from extract.snapshot import mark_building
     from extract.transform import run_dbt
 
     mark_building(settings)  # readers take the published snapshot until this build is published
-    return run_dbt(settings, "build", progress=progress)
+    return run_dbt(settings, "build", select=None if articles_changed else BATCH_MARTS, progress=progress)
 
 
-def run_checks_stage(settings: Settings, now: datetime | None = None) -> Any:
+def run_checks_stage(settings: Settings, now: datetime | None = None, articles_changed: bool = True) -> Any:
     """Validate the marts with Great Expectations; raise when a check fails (if configured).
 
     A build that passes (or whose failures are only reported) is published as the snapshot
-    readers use while the next run writes (``extract.snapshot``)."""
+    readers use while the next run writes (``extract.snapshot``).  After a load that changed no
+    article the suites are not run again (the marts they read are as the last checks left them;
+    dbt's tests covered the batch marts it rebuilt) and ``checks.json`` says so."""
     from extract.checks import ChecksFailed, run_checks
     from extract.snapshot import publish_snapshot
 
-    report = run_checks(settings, now=now)
     settings.report_path.mkdir(parents=True, exist_ok=True)
-    (settings.report_path / "checks.json").write_text(
+    checks_json = settings.report_path / "checks.json"
+    if not articles_changed:
+        previous = json.loads(checks_json.read_text(encoding="utf-8")) if checks_json.exists() else {}
+        skipped = {
+            "passed": 0,
+            "failed": 0,
+            "failures": [],
+            "skipped": "no article changed, so the article marts are as the last checks found them",
+            "report_index": previous.get("report_index"),
+        }
+        checks_json.write_text(json.dumps(skipped, indent=2), encoding="utf-8")
+        publish_snapshot(settings)
+        return None
+    report = run_checks(settings, now=now)
+    checks_json.write_text(
         json.dumps(
             {
                 "passed": report.passed,

@@ -165,3 +165,36 @@ create table if not exists raw.events (
     batch_id varchar not null,
     primary key (article_id, event_index)
 );
+
+-- the frontier (extract/frontier.py): one row per URL a batch discovered, saying what the batch did
+-- with it and the state it left, carried forward from the visit before; a URL's latest visit is
+-- its frontier row, and the fetch stage reads it to skip what is known and unchanged
+create table if not exists raw.visits (
+    batch_id varchar not null,
+    url varchar not null,
+    source_id varchar not null,
+    visited_at timestamp not null,      -- the batch's time: its interval's end, or when a manual run began
+    action varchar not null,            -- fetched | stored | refetched | seen_again | not_modified | unchanged | revisited | failed
+    first_seen_at timestamp not null,   -- the time of the first batch that saw the URL
+    last_fetch_at timestamp,            -- the last batch time the site was asked for it (null: never)
+    http_status integer,
+    etag varchar,                       -- validators for the next conditional request
+    last_modified varchar,
+    body_sha256 varchar,
+    text_sha256 varchar,                -- the clean text the warehouse holds for the URL, if any
+    primary key (batch_id, url)
+);
+
+-- every version of an article's clean text, kept when a revisit finds it changed; raw.articles
+-- holds the latest, and the page bodies stay in the raw store
+create table if not exists raw.article_versions (
+    url varchar not null,
+    text_sha256 varchar not null,
+    article_id varchar not null,
+    title varchar,
+    published_at timestamp,
+    text varchar not null,
+    fetched_at timestamp not null,      -- when this text was first fetched
+    batch_id varchar not null,
+    primary key (url, text_sha256)
+);

@@ -23,6 +23,7 @@ import dataclasses
 import difflib
 import math
 import os
+import re
 from dataclasses import dataclass, fields
 from functools import lru_cache
 from pathlib import Path
@@ -84,6 +85,9 @@ class Settings:
     max_redirects: int = 5
     respect_robots: bool = True
     refetch: bool = False
+    # when a known URL is fetched again, as ages since it was first seen ("never": only once);
+    # URLs from URL lists are never revisited (extract/frontier.py)
+    revisit_after: str = "1h,6h,24h,72h"
     max_sitemap_urls: int = 50_000
 
     min_words: int = 40
@@ -150,6 +154,7 @@ class _Rule:
     above: float | None = None  # exclusive
     most: float | None = None  # inclusive
     choices: tuple[str, ...] = ()
+    pattern: str = ""  # a regular expression text values must match whole
 
 
 _COUNT = _Rule(least=1)
@@ -179,6 +184,9 @@ _RULES: dict[str, _Rule] = {
     "clean_chunk_size": _COUNT,
     "nlp_chunk_size": _COUNT,
     "lock_timeout": _Rule("seconds, 0 to refuse at once", least=0),
+    "revisit_after": _Rule(
+        "ages such as 1h,6h,24h,72h in m, h or d, or never", pattern=r"\s*(never|\d+\s*[mhd](\s*,\s*\d+\s*[mhd])*)\s*"
+    ),
     "demo_port": _Rule("a TCP port", least=0, most=65535),
 }
 _KINDS = {
@@ -244,6 +252,8 @@ def _fits(value: Any, kind: str, rule: _Rule) -> bool:
     """Whether a converted value is among the rule's choices and within its bounds."""
     if rule.choices:
         return value in rule.choices
+    if rule.pattern:
+        return re.fullmatch(rule.pattern, str(value)) is not None
     if kind not in ("int", "float"):
         return True
     return not (

@@ -61,6 +61,13 @@ def collect_summary(settings: Settings, batch_id: str, must_exist: bool = False,
         ).fetchone()
         if must_exist and batch is None and not folder.is_dir():
             raise _unknown_batch(con, settings, batch_id)
+        visits = dict(
+            con.execute(
+                "select action, count(*) from raw.visits where batch_id = ? group by all", [batch_id]
+            ).fetchall()
+            if _has_table(con, "visits")
+            else []
+        )
         reasons = con.execute(
             """
             select stage, reason, count(*) from raw.rejections
@@ -83,12 +90,18 @@ def collect_summary(settings: Settings, batch_id: str, must_exist: bool = False,
         "batch_id": batch_id,
         "stages": stages,
         "loaded": dict(zip(("discovered", "fetched", "articles", "rejected"), batch, strict=True)) if batch else None,
+        "visits": visits,
         "rejections": [{"stage": s, "reason": r, "count": n} for s, r, n in reasons],
         "mart_rows": rows,
         "checks": checks,
         "warehouse": str(settings.warehouse_path),
         "report": checks["report_index"] if checks else None,
     }
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    sql = "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = ?"
+    return bool(con.execute(sql, [table]).fetchone()[0])
 
 
 def format_summary(summary: dict[str, Any]) -> str:
@@ -104,13 +117,22 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"parsed {stages.get('nlp', {}).get('n_out', 0)} (skipped {stages.get('nlp', {}).get('n_rejected', 0)}), "
         f"loaded {loaded.get('articles', 0)}, rejected {loaded.get('rejected', 0)}"
     )
+    visits = summary.get("visits") or {}
+    known = {action: visits.get(action, 0) for action in ("seen_again", "not_modified", "unchanged", "revisited")}
+    if any(known.values()):
+        lines.append(
+            f"  known URLs: seen again {known['seen_again']} (not fetched), not modified {known['not_modified']}, "
+            f"unchanged {known['unchanged']}, changed and reprocessed {known['revisited']}"
+        )
     if summary["rejections"]:
         lines.append("  rejected, by stage and reason:")
         lines.extend(f"    {r['stage']:<9} {r['reason']:<22} {r['count']}" for r in summary["rejections"])
     lines.append("  rows per mart:")
     lines.extend(f"    marts.{name:<24} {count}" for name, count in summary["mart_rows"].items())
     checks = summary["checks"]
-    if checks:
+    if checks and checks.get("skipped"):
+        lines.append(f"  checks: skipped: {checks['skipped']}")
+    elif checks:
         lines.append(f"  checks: {checks['passed']} passed, {checks['failed']} failed")
         lines.extend(f"    failed: {name}" for name in checks["failures"])
     lines.append(f"  warehouse: {summary['warehouse']}")

@@ -131,7 +131,9 @@ def _failing(expectation: dict[str, Any]) -> str:
 def _checks(data: ReportData, out: Path) -> str:
     html = ['<section id="checks"><h2>Checks</h2>']
     checks = data.summary.get("checks")
-    if checks:
+    if checks and checks.get("skipped"):
+        html.append(f'<p id="gx-totals">Great Expectations: not run for this batch: {escape(checks["skipped"])}.</p>')
+    elif checks:
         html.append(
             f'<p id="gx-totals">Great Expectations: <b>{checks["passed"]}</b> passed, '
             f'<b class="{"bad" if checks["failed"] else "ok"}">{checks["failed"]}</b> failed.</p>'
