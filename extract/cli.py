@@ -54,6 +54,7 @@ EPILOG = """\
 examples:
   wirehouse run --feed https://example.org/rss.xml
   wirehouse run --sources sources.yml --warehouse data/news.duckdb
+  wirehouse reprocess --since 2025-06-01   # clean/NLP/load again from the raw store, offline
   wirehouse query "select title, published_at from marts.fct_article order by 2 desc limit 5"
   wirehouse demo            # bundled demo site, through a real Airflow run
   wirehouse demo --cli      # the same, without Airflow
@@ -103,6 +104,27 @@ def _parser() -> argparse.ArgumentParser:
         "(default: a new id of its own, cli_<UTC time>_<random>)",
     )
     run.add_argument("--refetch", action="store_true", help="fetch pages already in the raw store again")
+
+    reprocess = commands.add_parser(
+        "reprocess",
+        parents=[command_options],
+        help="clean, nlp, load, dbt build and check again the pages in the raw store, fetching nothing",
+        description="Run clean, NLP, load, dbt build and the checks over every page in the raw store last "
+        "fetched on or after DATE, as one new batch, without the network: a new model or lexicon reaches "
+        "the articles already fetched. Exit status 2 when no stored page was fetched since DATE.",
+    )
+    reprocess.add_argument(
+        "--since",
+        metavar="DATE",
+        required=True,
+        type=_since,
+        help="the earliest latest-fetch time to take, YYYY-MM-DD (or an ISO time), in UTC",
+    )
+    reprocess.add_argument(
+        "--batch-id",
+        help="name of the batch; an existing batch of that name is replaced "
+        "(default: a new id of its own, reprocess_<UTC time>_<random>)",
+    )
 
     query = commands.add_parser(
         "query", parents=[command_options], help="run one SQL statement on the warehouse and print the result"
@@ -169,6 +191,14 @@ def _parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _since(text: str) -> datetime:
+    """``--since``: a date or an ISO time, read as UTC when it names no zone."""
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"want a date YYYY-MM-DD (or an ISO time), got {text!r}") from None
+
+
 def _sources_from_args(args: argparse.Namespace) -> list:
     """The run's sources; a missing, binary or malformed input file is refused (UsageError)
     here, before a staging folder or the warehouse is touched."""
@@ -218,6 +248,16 @@ def _staging_steps(settings: Settings, sources: list, batch_id: str, progress: P
     return [
         ("discover", lambda: pipeline.run_discover(settings, batch_id, sources).n_out),
         ("fetch", lambda: pipeline.run_fetch(settings, batch_id, progress=report).n_in),
+        *_processing_steps(settings, batch_id, progress),
+    ]
+
+
+def _processing_steps(settings: Settings, batch_id: str, progress: Progress | None = None) -> list[Step]:
+    """The staging stages after fetch, which read only the batch's fetched pages."""
+    from extract import pipeline
+
+    report = progress.update if progress else None
+    return [
         ("clean", lambda: pipeline.run_clean(settings, batch_id, progress=report).n_in),
         ("nlp", lambda: pipeline.run_nlp(settings, batch_id, progress=report).n_in),
     ]
@@ -226,18 +266,25 @@ def _staging_steps(settings: Settings, sources: list, batch_id: str, progress: P
 def _warehouse_steps(settings: Settings, batch_id: str, progress: Progress | None = None) -> list[Step]:
     """The stages that write the warehouse: run them only while holding its lock."""
     from extract import pipeline
-    from extract.load import count_articles
+    from extract.load import LoadResult, count_articles
+
+    loaded: list[LoadResult] = []
+
+    def load() -> int:
+        loaded.append(pipeline.run_load(settings, batch_id))
+        return loaded[-1].n_articles
 
     def build() -> int:
-        pipeline.run_transform(settings, progress=progress.update if progress else None)
+        changed = loaded[-1].articles_changed
+        pipeline.run_transform(settings, progress=progress.update if progress else None, articles_changed=changed)
         return count_articles(settings)
 
     def check() -> int:
-        pipeline.run_checks_stage(settings)
+        pipeline.run_checks_stage(settings, articles_changed=loaded[-1].articles_changed)
         return count_articles(settings)
 
     return [
-        ("load", lambda: pipeline.run_load(settings, batch_id).n_articles),
+        ("load", load),
         ("dbt build", build),
         ("checks", check),
     ]
@@ -353,18 +400,43 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
     warehouse held by a writer, say) adds one line and never replaces it.
     """
     from extract.pipeline import manual_batch_id
-    from extract.runlock import staging_lock, warehouse_lock
 
     sources = _sources_from_args(args)
     if args.refetch:
         settings = settings.replace(refetch=True)
     batch_id = args.batch_id or manual_batch_id()
+    return _run_stages(settings, args, batch_id, lambda progress: _staging_steps(settings, sources, batch_id, progress))
+
+
+def _reprocess(settings: Settings, args: argparse.Namespace) -> int:
+    """``wirehouse reprocess``: the batch staged from the raw store (the pages chosen first, so
+    a ``--since`` that takes none is refused before anything is written), then the rest as
+    ``wirehouse run`` does it."""
+    from extract.reprocess import reprocess_batch_id, select_pages, stage_pages
+
+    pages = select_pages(settings, args.since)
+    batch_id = args.batch_id or reprocess_batch_id()
+
+    def steps(progress: Progress) -> list[Step]:
+        staged: Step = ("raw store", lambda: stage_pages(settings, batch_id, pages).n_in)
+        return [staged, *_processing_steps(settings, batch_id, progress)]
+
+    return _run_stages(settings, args, batch_id, steps)
+
+
+def _run_stages(
+    settings: Settings, args: argparse.Namespace, batch_id: str, staging_steps: Callable[[Progress], list[Step]]
+) -> int:
+    """Run the batch's ``staging_steps`` in its own staging folder (owned by this run for its
+    whole life), then load, dbt, checks and the summary under the warehouse lock; the exit status."""
+    from extract.runlock import staging_lock, warehouse_lock
+
     times: list[StageTime] = []
     failure: StageFailed | None = None
     progress = _progress()
     with staging_lock(settings, batch_id), ExitStack() as writing:
         try:
-            for stage, step in _staging_steps(settings, sources, batch_id, progress):
+            for stage, step in staging_steps(progress):
                 times.append(_timed(stage, step, progress))
             writing.enter_context(warehouse_lock(settings, batch_id))
             if args.batch_id:
@@ -375,14 +447,14 @@ def _run(settings: Settings, args: argparse.Namespace) -> int:
             if args.verbose:
                 raise
             failure = error
-            print(f"wirehouse run: {error}", file=sys.stderr, flush=True)
+            print(f"wirehouse {args.command}: {error}", file=sys.stderr, flush=True)
         try:
             _print_summary(settings, batch_id, live=True)
         except Exception as error:
             if failure is None:
                 raise
             first = str(error).strip().splitlines()[0] if str(error).strip() else ""
-            print(f"wirehouse run: and no summary: {type(error).__name__}: {first}", file=sys.stderr)
+            print(f"wirehouse {args.command}: and no summary: {type(error).__name__}: {first}", file=sys.stderr)
         _write_report_quietly(settings, batch_id)
     if times:
         print(format_times(times))
@@ -506,6 +578,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings(args.settings, warehouse=args.warehouse and Path(args.warehouse).resolve())
         if args.command == "run":
             return _run(settings, args)
+        elif args.command == "reprocess":
+            return _reprocess(settings, args)
         elif args.command == "query":
             return _query(settings, args.sql, args.limit, args.format)
         elif args.command == "summary":
