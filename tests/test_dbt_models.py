@@ -2,7 +2,9 @@
 
 One module-scoped warehouse goes through: build on empty raw tables, load batch 1, build,
 load batch 2 (one article re-fetched, one rejected URL now an article), build, build again.
-The marts are snapshotted after each step and the tests read the snapshots.
+The marts are snapshotted after each step and the tests read the snapshots.  These batches
+predate the frontier (no visits).  A second warehouse holds three batches with visits, the
+last one changing no article, and builds only the batch marts for it as the pipeline does.
 """
 
 from __future__ import annotations
@@ -15,12 +17,17 @@ from typing import Any
 
 import duckdb
 import pytest
+import yaml
 
-from extract.settings import PROJECT_ROOT, Settings
+from extract.frontier import ACTIONS
+from extract.load import ensure_schema
+from extract.pipeline import BATCH_MARTS
+from extract.settings import Settings
 from extract.transform import DbtFailed, DbtResult, run_dbt
 
-SCHEMA_SQL = PROJECT_ROOT / "extract" / "schema.sql"
-MARTS = ("fct_article", "dim_source", "fct_rejection", "fct_batch")
+MARTS = ("fct_article", "dim_source", "fct_rejection", "fct_batch", "dim_url")
+# fct_batch's counts of visits: n_urls_<this>
+VISIT_COUNTS = ("fetched", "seen_again", "not_modified", "unchanged", "revisited", "failed")
 
 FEED = "src-feed"
 LIST = "src-list"
@@ -139,18 +146,20 @@ KEYS = {
     "articles": ("article_id",),
     "rejections": ("batch_id", "url", "stage"),
     "batches": ("batch_id",),
+    "visits": ("batch_id", "url"),
+    "article_versions": ("url", "text_sha256"),
 }
 
 
 def create_raw(path: Path) -> None:
     with duckdb.connect(str(path)) as con:
-        con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+        ensure_schema(con)
 
 
 def load_batch(path: Path, batch_id: str, batch: dict[str, list[dict[str, Any]]]) -> None:
     """Load a batch as extract/load.py does: replace the batch's rows, the latest fetch wins."""
     with duckdb.connect(str(path)) as con:
-        for table in ("discovered_urls", "rejections", "batches"):
+        for table in ("discovered_urls", "rejections", "batches", "visits", "article_versions"):
             con.execute(f"delete from raw.{table} where batch_id = ?", [batch_id])
         con.execute("delete from raw.articles where batch_id = ?", [batch_id])
         for table, rows in batch.items():
@@ -304,6 +313,9 @@ def test_fct_batch_counts(warehouse: dict[str, Any]) -> None:
     assert batches["b2"]["n_articles_current"] == 2
     assert (batches["b1"]["n_urls_discovered"], batches["b1"]["n_rejections"]) == (4, 2)
     assert all(b["is_recorded"] for b in batches.values())
+    # loaded before the frontier existed: no visits, so every visit count is 0 (not null)
+    assert all(b[f"n_urls_{count}"] == 0 for b in batches.values() for count in VISIT_COUNTS)
+    assert warehouse["b2"]["dim_url"] == []
 
 
 def test_second_build_without_new_data_changes_nothing(warehouse: dict[str, Any]) -> None:
@@ -343,3 +355,199 @@ def test_failing_data_test_raises_with_its_name(warehouse: dict[str, Any], tmp_p
     assert result is not None and result.tests_failed == 1
     assert result.failures == ["relationships_fct_article_source_id__source_id__ref_dim_source_"]
     assert "relationships_fct_article_source_id" in str(failed.value)
+
+
+# The frontier: three batches with visits.  f1 (hourly) fetches five URLs, one fails; f2 (hourly,
+# six hours on) finds the list URL not due (a list is never revisited), gets a 304, a changed
+# text, the same text, and takes a new URL from the raw store; f3 (a manual run half an hour
+# later) finds nothing due and changes no article, so the pipeline builds only BATCH_MARTS.
+T1, T2, T3 = datetime(2025, 5, 1, 1), datetime(2025, 5, 1, 7), datetime(2025, 5, 1, 7, 30)
+U_LISTED = "https://news-c.test/listed"  # from the list: fetched, then seen again
+U_304 = "https://news-c.test/not-modified"  # fetched, then a 304
+U_EDITED = "https://news-c.test/edited"  # fetched, then revisited with a new text
+U_DOWN = "https://news-c.test/down"  # fetch fails, never discovered again
+U_SAME = "https://news-c.test/same-text"  # fetched, then fetched again with the same text
+U_STORED = "https://news-c.test/from-store"  # new in f2, its page already in the raw store
+FRONTIER_URLS = (U_LISTED, U_304, U_EDITED, U_DOWN, U_SAME, U_STORED)
+
+
+def story(url: str, version: int = 1) -> str:
+    return f"Version {version} of the story at {url}: officials met and agreed to talk again next week."
+
+
+def sha(text: str) -> str:
+    return hashlib.sha256(text.encode()).hexdigest()
+
+
+def version_of(row: dict[str, Any]) -> dict[str, Any]:
+    """The raw.article_versions row of a raw.articles row."""
+    keys = ("url", "text_sha256", "article_id", "title", "published_at", "text", "fetched_at", "batch_id")
+    return {k: row[k] for k in keys}
+
+
+def visit(
+    batch_id: str, url: str, at: datetime, action: str, first_seen_at: datetime, last_fetch_at: datetime | None,
+    status: int | None = None, text: str | None = None,
+) -> dict[str, Any]:  # fmt: skip
+    """A visit row as extract/load.py writes it; the validators stay those of the first fetch."""
+    fetched = last_fetch_at is not None
+    return {
+        "batch_id": batch_id,
+        "url": url,
+        "source_id": LIST if url == U_LISTED else FEED,
+        "visited_at": at,
+        "action": action,
+        "first_seen_at": first_seen_at,
+        "last_fetch_at": last_fetch_at,
+        "http_status": status,
+        "etag": f'"{sha(url)[:8]}"' if fetched else None,
+        "last_modified": "Thu, 01 May 2025 00:30:00 GMT" if fetched else None,
+        "body_sha256": sha(url) if fetched else None,
+        "text_sha256": sha(text) if text is not None else None,
+    }
+
+
+def discovered(batch_id: str, urls: tuple[str, ...]) -> list[dict[str, Any]]:
+    return [{"batch_id": batch_id, "url": url, "source_id": LIST if url == U_LISTED else FEED} for url in urls]
+
+
+def frontier_articles(batch_id: str, fetched_at: str, texts: dict[str, str]) -> list[dict[str, Any]]:
+    return [article(url, LIST if url == U_LISTED else FEED, text, batch_id, fetched_at) for url, text in texts.items()]
+
+
+F1_ARTICLES = frontier_articles("f1", "2025-05-01 00:59:00", {u: story(u) for u in (U_LISTED, U_304, U_EDITED, U_SAME)})
+F2_ARTICLES = frontier_articles("f2", "2025-05-01 06:59:00", {U_EDITED: story(U_EDITED, 2), U_STORED: story(U_STORED)})
+FRONTIER_1: dict[str, list[dict[str, Any]]] = {
+    "sources": BATCH_1["sources"],
+    "discovered_urls": discovered("f1", (U_LISTED, U_304, U_EDITED, U_DOWN, U_SAME)),
+    "pages": [page(a["url"], a["source_id"], "f1", "2025-05-01 00:59:00") for a in F1_ARTICLES],
+    "articles": F1_ARTICLES,
+    "article_versions": [version_of(a) for a in F1_ARTICLES],
+    "rejections": [{"batch_id": "f1", "url": U_DOWN, "stage": "fetch", "reason": "timeout", "detail": None}],
+    "visits": [
+        visit("f1", U_LISTED, T1, "fetched", T1, T1, 200, story(U_LISTED)),
+        visit("f1", U_304, T1, "fetched", T1, T1, 200, story(U_304)),
+        visit("f1", U_EDITED, T1, "fetched", T1, T1, 200, story(U_EDITED)),
+        visit("f1", U_DOWN, T1, "failed", T1, T1),
+        visit("f1", U_SAME, T1, "fetched", T1, T1, 200, story(U_SAME)),
+    ],
+    "batches": [{"batch_id": "f1", "interval_start": datetime(2025, 5, 1), "interval_end": T1,
+                 "n_discovered": 5, "n_fetched": 4, "n_articles": 4, "n_rejected": 1}],
+}  # fmt: skip
+FRONTIER_2: dict[str, list[dict[str, Any]]] = {
+    "sources": [],
+    "discovered_urls": discovered("f2", (U_LISTED, U_304, U_EDITED, U_SAME, U_STORED)),
+    "pages": [page(u, FEED, "f2", "2025-05-01 06:59:00") for u in (U_EDITED, U_SAME, U_STORED)],
+    "articles": F2_ARTICLES,
+    "article_versions": [version_of(a) for a in F2_ARTICLES],
+    "rejections": [],
+    "visits": [
+        visit("f2", U_LISTED, T2, "seen_again", T1, T1, None, story(U_LISTED)),
+        visit("f2", U_304, T2, "not_modified", T1, T2, 304, story(U_304)),
+        visit("f2", U_EDITED, T2, "revisited", T1, T2, 200, story(U_EDITED, 2)),
+        visit("f2", U_SAME, T2, "unchanged", T1, T2, 200, story(U_SAME)),
+        visit("f2", U_STORED, T2, "stored", T2, datetime(2025, 4, 30, 12), 200, story(U_STORED)),
+    ],
+    "batches": [{"batch_id": "f2", "interval_start": datetime(2025, 5, 1, 6), "interval_end": T2,
+                 "n_discovered": 5, "n_fetched": 3, "n_articles": 2, "n_rejected": 0}],
+}  # fmt: skip
+F3_URLS = (U_LISTED, U_304, U_EDITED, U_SAME, U_STORED)
+FRONTIER_3: dict[str, list[dict[str, Any]]] = {
+    "sources": [],
+    "discovered_urls": discovered("f3", F3_URLS),
+    "visits": [
+        {**prior, "batch_id": "f3", "visited_at": T3, "action": "seen_again", "http_status": None}
+        for prior in FRONTIER_2["visits"]
+    ],
+    "batches": [{"batch_id": "f3", "interval_start": None, "interval_end": None,
+                 "n_discovered": 5, "n_fetched": 0, "n_articles": 0, "n_rejected": 0}],
+}  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def frontier(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    settings = Settings(home=tmp_path_factory.mktemp("frontier"))
+    path = settings.warehouse_path
+    create_raw(path)
+    load_batch(path, "f1", FRONTIER_1)
+    load_batch(path, "f2", FRONTIER_2)
+    steps: dict[str, Any] = {"build_result": run_dbt(settings)}
+    steps["f2"] = snapshot(path)
+    load_batch(path, "f3", FRONTIER_3)
+    steps["f3_result"] = run_dbt(settings, select=BATCH_MARTS)  # as run_transform after no article changed
+    steps["f3"] = snapshot(path)
+    steps["alone_result"] = run_dbt(settings, select="dim_url")
+    steps["alone"] = snapshot(path)
+    return steps
+
+
+def test_dim_url_holds_each_urls_latest_visit(frontier: dict[str, Any]) -> None:
+    assert frontier["build_result"].success and frontier["build_result"].tests_failed == 0
+    urls = {r["url"]: r for r in frontier["f2"]["dim_url"]}
+    assert set(urls) == set(FRONTIER_URLS)
+
+    def row(url: str, *columns: str) -> tuple[Any, ...]:
+        return tuple(urls[url][c] for c in columns)
+
+    frontier_state = ("last_action", "first_seen_at", "last_seen_at", "last_fetch_at", "http_status")
+    counts = ("n_visits", "n_fetches", "n_text_versions")
+    assert row(U_LISTED, *frontier_state) == ("seen_again", T1, T2, T1, None)
+    assert row(U_LISTED, *counts) == (2, 1, 1)
+    assert row(U_LISTED, "source_id", "etag", "article_id") == (LIST, f'"{sha(U_LISTED)[:8]}"', article_id(U_LISTED))
+    assert row(U_304, *frontier_state) == ("not_modified", T1, T2, T2, 304)
+    assert row(U_304, *counts) == (2, 2, 1)
+    assert row(U_EDITED, "last_action", "text_sha256") == ("revisited", sha(story(U_EDITED, 2)))
+    assert row(U_EDITED, *counts) == (2, 2, 2)  # both texts kept
+    assert row(U_SAME, "last_action", "text_sha256", *counts) == ("unchanged", sha(story(U_SAME)), 2, 2, 1)
+    assert row(U_DOWN, *frontier_state) == ("failed", T1, T1, T1, None)
+    assert row(U_DOWN, *counts, "article_id", "text_sha256") == (1, 1, 0, None, None)
+    # read from the raw store: discovered, not asked of the site
+    assert row(U_STORED, "last_action", "first_seen_at", *counts) == ("stored", T2, 1, 0, 1)
+    assert row(U_STORED, "article_id", "source_id") == (article_id(U_STORED), FEED)
+
+
+def test_fct_batch_counts_what_each_batch_did_with_its_urls(frontier: dict[str, Any]) -> None:
+    batches = {r["batch_id"]: r for r in frontier["f3"]["fct_batch"]}
+    counts = {b: tuple(batches[b][f"n_urls_{count}"] for count in VISIT_COUNTS) for b in batches}
+    assert counts == {
+        "f1": (4, 0, 0, 0, 0, 1),
+        "f2": (1, 1, 1, 1, 1, 0),  # fetched counts the page taken from the raw store
+        "f3": (0, 5, 0, 0, 0, 0),
+    }
+    assert [batches[b]["batch_seq"] for b in ("f1", "f2", "f3")] == [1, 2, 3]
+
+
+def test_batch_marts_build_alone_after_a_batch_that_changed_no_article(frontier: dict[str, Any]) -> None:
+    """The pipeline's build after a load that changed no article: the batch marts are current,
+    no article mart is rebuilt, and dim_url also builds when selected by itself."""
+    result: DbtResult = frontier["f3_result"]
+    assert result.success and result.tests_failed == 0
+    assert result.models_built == len(BATCH_MARTS.split())
+    before, after = frontier["f2"], frontier["f3"]
+    assert after["fct_article"] == before["fct_article"]  # built_at included
+    assert after["_article_rowids"] == before["_article_rowids"]
+    urls = {r["url"]: r for r in after["dim_url"]}
+    for url in F3_URLS:
+        assert (urls[url]["last_action"], urls[url]["last_seen_at"]) == ("seen_again", T3)
+        assert urls[url]["n_visits"] == by(before["dim_url"], url=url)[0]["n_visits"] + 1
+    assert urls[U_DOWN] == by(before["dim_url"], url=U_DOWN)[0]
+    assert urls[U_304]["last_fetch_at"] == T2 and urls[U_304]["n_fetches"] == 2
+    alone: DbtResult = frontier["alone_result"]
+    assert alone.success and alone.tests_failed == 0 and alone.models_built == 1
+    assert frontier["alone"] == after
+
+
+def test_accepted_actions_are_the_frontiers() -> None:
+    """The dbt tests accept exactly the actions extract/frontier.py records."""
+    models = Path(Settings().dbt_project_dir) / "models"
+    accepted = {}
+    for yml, model, column in (
+        ("staging/_staging__models.yml", "stg_wirehouse__visits", "action"),
+        ("marts/_marts__models.yml", "dim_url", "last_action"),
+    ):
+        spec = yaml.safe_load((models / yml).read_text(encoding="utf-8"))
+        (node,) = [m for m in spec["models"] if m["name"] == model]
+        (col,) = [c for c in node["columns"] if c["name"] == column]
+        tests = [t["accepted_values"] for t in col["data_tests"] if isinstance(t, dict) and "accepted_values" in t]
+        accepted[model] = tests[0]["arguments"]["values"]
+    assert accepted == {"stg_wirehouse__visits": list(ACTIONS), "dim_url": list(ACTIONS)}
