@@ -10,7 +10,8 @@ empty rejections, their counts), one page per stored URL whose latest fetch is o
 Each page keeps the source it was discovered from, which ``run_fetch`` stores in the page's
 metadata.  Pages stored before it did get one synthetic source, a URL list named ``raw-store``.
 What the store never held cannot come back: a URL whose fetch failed has no body, so its
-discovery and its rejection are not part of a reprocessed batch.
+discovery and its rejection are not part of a reprocessed batch.  Nor does a reprocess visit
+anything: it stages no visits, so the frontier (``extract.frontier``) stays as it was.
 """
 
 from __future__ import annotations

@@ -33,8 +33,9 @@ from extract.staging import batch_path, read_jsonl
 ROOT = Path(extract.__file__).resolve().parent.parent
 # columns that say when or in which batch a row was fetched, loaded or built, not what it holds
 STAMPS = frozenset({"built_at", "load_seq", "fetched_at", "last_fetched_at", "batch_id"})
-# marts about fetches and batches rather than about articles: see test_reprocess_reproduces_the_marts
+# marts about batches and fetch failures rather than about articles: see the end-to-end tests
 NOT_REPRODUCED = frozenset({"fct_batch", "fct_rejection"})
+FRONTIER = "dim_url"  # each URL's sightings and requests, which a reprocess does not make
 URL = "https://news.example.org/a.html"
 
 
@@ -258,7 +259,9 @@ def test_reprocess_reproduces_the_marts_of_the_full_run(runs: Runs) -> None:
     ``fct_batch`` (the batches and their counts, which include the failed fetches),
     ``fct_rejection`` (the fetch rejections; the demo's sitemap has one dead link), and in
     ``dim_source`` a source that gave no page at all (the demo's sitemap: its only URL not also
-    in the feed is the dead link), which the full run lists with zero pages.
+    in the feed is the dead link), which the full run lists with zero pages.  And the frontier
+    (``dim_url``), built from the visits a batch makes to the sites: a reprocess makes none, so a
+    warehouse rebuilt from the store alone starts with an empty frontier.
     """
     assert runs.reprocess.returncode == 0, runs.reprocess.stdout[-2000:] + runs.reprocess.stderr[-3000:]
     full = _mart_rows(runs.full / "wirehouse.duckdb")
@@ -266,8 +269,9 @@ def test_reprocess_reproduces_the_marts_of_the_full_run(runs: Runs) -> None:
 
     assert set(again) == set(full)
     assert full["fct_article"], "the full run loaded no article: nothing would be compared"
-    for table in sorted(set(full) - NOT_REPRODUCED - {"dim_source"}):
+    for table in sorted(set(full) - NOT_REPRODUCED - {"dim_source", FRONTIER}):
         assert again[table] == full[table], table
+    assert not again.get(FRONTIER)
     with_pages = [row for row in full["dim_source"] if row["n_pages"] > 0]
     assert again["dim_source"] == with_pages
     dropped = {row["source_id"] for row in full["dim_source"]} - {row["source_id"] for row in with_pages}
@@ -279,8 +283,9 @@ def test_reprocess_in_place_leaves_every_article_and_fact_as_it_was(
 ) -> None:
     """The everyday use: reprocess history into the warehouse that holds it (a new model would
     change the facts; the same one must change nothing).  Here the full run's sources stay known,
-    so ``dim_source`` comes back whole; ``fct_batch`` gains the new batch and ``fct_rejection``
-    counts the URLs rejected again."""
+    so ``dim_source`` comes back whole, and the frontier (``dim_url``) is untouched: a reprocess
+    is no visit.  ``fct_batch`` gains the new batch and ``fct_rejection`` counts the URLs rejected
+    again."""
     home = tmp_path / "home"
     shutil.copytree(runs.full, home)
     done = _cli(home, dbt_project, "reprocess", "--since", "1970-01-01", "--batch-id", "again")
