@@ -277,14 +277,25 @@ def bench_cli(home: Path, url_file: Path) -> tuple[list[dict[str, Any]], dict[st
     return stages, {"seconds": run["wall"], "articles": n, "per_s": n / run["wall"], "peak_mb": run["peak_mb"]}
 
 
-def _cli_run(settings: Settings, url_file: str) -> list[Any]:
+def _cli_run(settings: Settings, url_file: str, batch_id: str = "bench_cli") -> list[Any]:
     from extract.cli import run_batch
     from extract.sources import Source
 
-    return run_batch(settings, [Source("urls", url_file)], CLI_BATCH)
+    return run_batch(settings, [Source("urls", url_file)], batch_id)
 
 
 CLI_BATCH = "bench_cli"
+STEADY_BATCH = "bench_cli_again"
+
+
+def bench_steady(home: Path, url_file: Path, first: dict[str, Any]) -> dict[str, Any]:
+    """The next run over the same, unchanged pages, as an hourly run finds them: every URL is
+    known (``extract.frontier``), so nothing is fetched, cleaned, parsed or loaded again.  Its
+    wall time, each stage's seconds and what it costs as a fraction of the first run."""
+    run = measure(_cli_run, _settings(home), str(url_file), STEADY_BATCH)
+    stages = {timing.stage: timing.seconds for timing in run["result"]}
+    parsed = next(timing.items for timing in run["result"] if timing.stage == "nlp")
+    return {"seconds": run["wall"], "fraction": run["wall"] / first["seconds"], "stages": stages, "parsed": parsed}
 
 
 def bench_limits(home: Path, stages: list[dict[str, Any]], sample: int) -> None:
@@ -446,6 +457,11 @@ def format_table(report: dict[str, Any]) -> str:
     cli = report["end_to_end"]["cli"]
     lines.append(f"end to end, CLI:     {cli['articles']} articles in {cli['seconds']:.1f} s = {cli['per_s']:.2f}/s "
                  f"(peak {cli['peak_mb']:.0f} MB)")  # fmt: skip
+    steady = report.get("steady_state")
+    if steady:
+        spent = ", ".join(f"{stage} {seconds:.1f}" for stage, seconds in steady["stages"].items())
+        lines.append(f"the next run, same pages: {steady['seconds']:.1f} s = {steady['fraction']:.0%} of the first, "
+                     f"{steady['parsed']} parsed ({spent})")  # fmt: skip
     air = report["end_to_end"].get("airflow")
     if air:
         lines.append(
@@ -509,6 +525,8 @@ def main(argv: list[str] | None = None) -> int:
         step("end to end through the CLI, every stage timed")
         report["stages"], cli = bench_cli(work / "cli", url_file)
         report["end_to_end"] = {"cli": cli}
+        step("the same pages again, as the next hourly run finds them")
+        report["steady_state"] = bench_steady(work / "cli", url_file, cli)
         step("each stage's limit on the same pages")
         bench_limits(work / "cli", report["stages"], args.limit_sample)
         if not args.no_airflow:

@@ -22,9 +22,12 @@ What a batch does with a URL (``Visit.action``):
 
 A known URL is due when one of the revisit ages (``revisit_after``, default 1 h, 6 h, 24 h and
 72 h after the URL was first seen) has passed since the last time the site was asked; after the
-last age it is never fetched again unless the run says ``--refetch``.  URLs that come from a URL
-list are never revisited: a list is a one-off backfill, not a feed.  Revisits are conditional
-requests (If-None-Match, If-Modified-Since) so an unchanged page costs a 304.
+last age it is never fetched again unless the run says ``--refetch`` (which fetches every URL
+plainly, but keeps its first sighting).  URLs that come from a URL list are never revisited: a
+list is a one-off backfill, not a feed; but a listed URL that never gave a page (a timeout, a
+5xx) is tried again by every run that lists it, and a feed's such URL at each revisit age.
+Revisits are conditional requests (If-None-Match, If-Modified-Since) so an unchanged page costs
+a 304.
 """
 
 from __future__ import annotations

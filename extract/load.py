@@ -219,6 +219,15 @@ def count_articles(settings: Settings) -> int:
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
+    # a warehouse from before raw.article_versions: its articles are each one's first version
+    empty = con.execute("select not exists (select 1 from raw.article_versions)").fetchone()[0]
+    if empty:
+        con.execute(
+            """
+            insert or ignore into raw.article_versions
+            select url, text_sha256, article_id, title, published_at, text, fetched_at, batch_id from raw.articles
+            """
+        )
 
 
 def _stage_table(con: duckdb.DuckDBPyConnection, batch_dir: Path, name: str) -> None:

@@ -62,7 +62,8 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 # what a batch that changed no article still changes: its own row, its rejections, its sources, the frontier
-BATCH_MARTS = "fct_batch fct_rejection dim_source dim_url"
+# (with the frontier's staging views, which a warehouse from before the frontier lacks until built)
+BATCH_MARTS = "stg_wirehouse__visits stg_wirehouse__article_versions fct_batch fct_rejection dim_source dim_url"
 BATCH_FILE = "batch.json"  # the batch's own facts, written by discover: its time (as_of)
 LOAD_FILE = "load.json"  # what the batch's load did (extract.load.LoadResult), for the checks task
 
@@ -157,7 +158,7 @@ def run_fetch(
     clear_stage(folder, "fetch", part)
     as_of = read_as_of(folder)
     sources = {row["source_id"]: row for row in read_jsonl(folder / "sources.jsonl")}
-    known = {} if settings.refetch else read_frontier(settings, batch_id, as_of, list(discovered))
+    known = read_frontier(settings, batch_id, as_of, list(discovered))
     ages = revisit_ages(settings.revisit_after)
     pages: list[dict[str, Any]] = []
     visits: dict[str, dict[str, Any]] = {}
@@ -165,17 +166,24 @@ def run_fetch(
     validators: dict[str, Validators] = {}
     for url, source_id in discovered.items():
         seen = known.get(url)
-        if seen is not None:
-            revisits = sources.get(source_id, {}).get("kind") != "urls"
-            if not (revisits and due(seen, as_of, ages)):
-                visits[url] = _visit(url, source_id, as_of, "seen_again", seen)
-                continue
-            requests[url] = "revisited"
-            validators[url] = Validators(seen.etag, seen.last_modified)
+        if settings.refetch:
+            requests[url] = "refetched"  # a full pass: a plain request, whatever the frontier says
             continue
-        meta = None if settings.refetch else store.meta(url)
+        if seen is not None:
+            from_list = sources.get(source_id, {}).get("kind") == "urls"
+            if seen.body_sha256 is None and from_list:
+                requests[url] = "fetched"  # a listed URL that never came: every run tries again
+            elif seen.body_sha256 is None and due(seen, as_of, ages):
+                requests[url] = "fetched"  # a feed's URL that never came: again at each age
+            elif not from_list and due(seen, as_of, ages):
+                requests[url] = "revisited"
+                validators[url] = Validators(seen.etag, seen.last_modified)
+            else:
+                visits[url] = _visit(url, source_id, as_of, "seen_again", seen)
+            continue
+        meta = store.meta(url)
         if meta is None:
-            requests[url] = "refetched" if settings.refetch else "fetched"
+            requests[url] = "fetched"
             continue
         pages.append({**_page_row(meta), "source_id": source_id})
         visits[url] = _visit(url, source_id, as_of, "stored", None, meta=meta)

@@ -36,7 +36,10 @@ def test_benchmark_reports_every_figure(shared: Path, tmp_path: Path, capsys) ->
     assert all(t["seconds"] > 0 and t["tasks"] >= 1 for t in tasks.values()), tasks
     assert tasks["dbt"]["tasks"] > 20  # one per model and per detached test
     assert report["incremental"]["empty"] > 0 and report["incremental"]["200"] > 0
+    steady = report["steady_state"]  # the same pages again: known, so nothing is parsed
+    assert steady["parsed"] == 0 and 0 < steady["fraction"] and steady["stages"]["fetch"] > 0
     printed = capsys.readouterr().out
+    assert "the next run, same pages" in printed
     assert "efficiency" in printed and "end to end, Airflow" in printed and "Airflow's seconds" in printed
 
 

@@ -30,7 +30,8 @@ STAMPS = frozenset({"fetched_at", "load_seq", "last_fetched_at"})
 
 def _page(title: str, paragraphs: list[str]) -> bytes:
     body = "".join(f"<p>{p}</p>" for p in paragraphs)
-    return f"<html><head><title>{title}</title></head><body><article><h1>{title}</h1>{body}</article></body></html>".encode()
+    head = f"<html><head><title>{title}</title></head>"
+    return f"{head}<body><article><h1>{title}</h1>{body}</article></body></html>".encode()
 
 
 HARBOUR = [
@@ -41,7 +42,8 @@ HARBOUR = [
 ]
 HARBOUR_UPDATED = HARBOUR + [
     "On Wednesday the Marenian government rejected the accusation and said its ships were on a routine exercise.",
-    "Foreign Minister Piotr Novak said Marenia would meet Valdrian officials in Geneva next week to discuss the dispute.",
+    "Foreign Minister Piotr Novak said Marenia would meet Valdrian officials in Geneva next week "
+    "to discuss the dispute.",
 ]
 FARMS = [
     "Farmers in the southern province of Ostreva protested on Monday against a plan to cut irrigation "
@@ -179,7 +181,8 @@ def test_a_due_revisit_is_conditional_and_only_a_changed_text_is_reprocessed(set
     assert len(harbour) == 1 and "routine exercise" in harbour[0][0] and harbour[0][1] == "h2"
     statements_after = _rows(
         settings,
-        "select s.text, s.batch_id from raw.statements s join raw.articles a using (article_id) where a.url like '%harbour%'",
+        "select s.text, s.batch_id from raw.statements s join raw.articles a using (article_id)"
+        " where a.url like '%harbour%'",
     )
     assert {batch for _text, batch in statements_after} == {"h2"}  # facts replaced, not added to
     assert len(statements_after) > len(statements_before)
@@ -229,6 +232,22 @@ def test_url_lists_are_never_revisited_and_refetch_forces_a_full_pass(settings, 
     assert all(hit.header("If-None-Match") is None for hit in _page_hits(site))  # plain requests
     assert set(_actions(settings, "b3").values()) == {"refetched"}
     assert counts["nlp"]["n_in"] == 3  # processed again though nothing changed: a new model applies
+    first_seen = _rows(settings, "select distinct first_seen_at from raw.visits where batch_id = 'b3'")
+    assert first_seen == [(T0,)]  # a full pass does not restart the revisit schedule
+
+
+def test_a_url_that_never_gave_a_page_is_tried_again(settings, site, tmp_path) -> None:
+    listing = tmp_path / "urls.txt"
+    listing.write_text(site.url("/late.html") + "\n")
+    urls = Source("urls", str(listing))
+    _batch(settings, "b1", [urls], T0)  # not there yet: 404
+    assert _actions(settings, "b1") == {"late.html": "failed"}
+    site.route("/late.html", static(_page("Bridge closed", BRIDGE)))
+
+    counts = _batch(settings, "b2", [urls], T0 + 10 * timedelta(minutes=1))  # a list: every run tries
+
+    assert _actions(settings, "b2") == {"late.html": "fetched"} and counts["nlp"]["n_in"] == 1
+    assert _rows(settings, "select first_seen_at from raw.visits where batch_id = 'b2'") == [(T0,)]
 
 
 def test_the_batch_time_is_recorded_by_discover(settings, site, tmp_path) -> None:
