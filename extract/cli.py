@@ -103,7 +103,11 @@ def _parser() -> argparse.ArgumentParser:
         help="name of the batch; an existing batch of that name is replaced "
         "(default: a new id of its own, cli_<UTC time>_<random>)",
     )
-    run.add_argument("--refetch", action="store_true", help="fetch pages already in the raw store again")
+    run.add_argument(
+        "--refetch",
+        action="store_true",
+        help="fetch and process every discovered URL again, known or not (a full pass after a new model)",
+    )
 
     reprocess = commands.add_parser(
         "reprocess",

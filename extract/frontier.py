@@ -10,8 +10,7 @@ first run did, whatever later batches have done since.
 What a batch does with a URL (``Visit.action``):
 
 ==============  ================================================================================
-``fetched``     new to the warehouse: fetched from the site
-``stored``      new to the warehouse, its page already in the raw store: no request
+``fetched``     new to the warehouse: fetched from the site, or read from the raw store if there
 ``refetched``   fetched again because the run said ``--refetch``: processed whatever it holds
 ``seen_again``  known and not due for a revisit: no fetch, no clean, no NLP, no load
 ``not_modified``  due, fetched with its validators, and the site answered 304
@@ -46,7 +45,7 @@ __all__ = ["ACTIONS", "Known", "due", "read_frontier", "revisit_ages"]
 
 log = logging.getLogger(__name__)
 
-ACTIONS = ("fetched", "stored", "refetched", "seen_again", "not_modified", "unchanged", "revisited", "failed")
+ACTIONS = ("fetched", "refetched", "seen_again", "not_modified", "unchanged", "revisited", "failed")
 # the actions after which the site was asked for the page (a failed request counts: it was asked)
 ASKED = ("fetched", "refetched", "not_modified", "unchanged", "revisited", "failed")
 _UNITS = {"m": "minutes", "h": "hours", "d": "days"}
@@ -122,7 +121,7 @@ def _open(settings: Settings) -> duckdb.DuckDBPyConnection | None:
         except duckdb.IOException as error:
             log.info("frontier: %s is busy (%s)", path, error)
     if settings.warehouse_path.exists():
-        log.warning("frontier unreadable (the warehouse is busy and no snapshot is published): every URL is new")
+        log.info("frontier unreadable (the warehouse is busy and no snapshot is published): every URL is new")
     return None
 
 

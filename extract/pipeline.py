@@ -186,7 +186,8 @@ def run_fetch(
             requests[url] = "fetched"
             continue
         pages.append({**_page_row(meta), "source_id": source_id})
-        visits[url] = _visit(url, source_id, as_of, "stored", None, meta=meta)
+        # a rerun of a batch reads what its first run fetched: the same visit, with no request
+        visits[url] = _visit(url, source_id, as_of, "fetched", None, meta=meta, asked=True)
     n_cached, n_seen = len(pages), len(visits) - len(pages)
     rejections: list[Rejection] = []
     if progress:

@@ -446,7 +446,7 @@ FRONTIER_2: dict[str, list[dict[str, Any]]] = {
         visit("f2", U_304, T2, "not_modified", T1, T2, 304, story(U_304)),
         visit("f2", U_EDITED, T2, "revisited", T1, T2, 200, story(U_EDITED, 2)),
         visit("f2", U_SAME, T2, "unchanged", T1, T2, 200, story(U_SAME)),
-        visit("f2", U_STORED, T2, "stored", T2, datetime(2025, 4, 30, 12), 200, story(U_STORED)),
+        visit("f2", U_STORED, T2, "fetched", T2, T2, 200, story(U_STORED)),
     ],
     "batches": [{"batch_id": "f2", "interval_start": datetime(2025, 5, 1, 6), "interval_end": T2,
                  "n_discovered": 5, "n_fetched": 3, "n_articles": 2, "n_rejected": 0}],
@@ -501,8 +501,8 @@ def test_dim_url_holds_each_urls_latest_visit(frontier: dict[str, Any]) -> None:
     assert row(U_SAME, "last_action", "text_sha256", *counts) == ("unchanged", sha(story(U_SAME)), 2, 2, 1)
     assert row(U_DOWN, *frontier_state) == ("failed", T1, T1, T1, None)
     assert row(U_DOWN, *counts, "article_id", "text_sha256") == (1, 1, 0, None, None)
-    # read from the raw store: discovered, not asked of the site
-    assert row(U_STORED, "last_action", "first_seen_at", *counts) == ("stored", T2, 1, 0, 1)
+    # read from the raw store, new to the warehouse: a fetch like any other
+    assert row(U_STORED, "last_action", "first_seen_at", *counts) == ("fetched", T2, 1, 1, 1)
     assert row(U_STORED, "article_id", "source_id") == (article_id(U_STORED), FEED)
 
 

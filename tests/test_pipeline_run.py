@@ -38,7 +38,9 @@ def _marts(settings) -> dict[str, list]:
         con.close()
 
 
-BOOKKEEPING = ("load_seq", "built_at")  # which load and which build wrote a row: each rerun's own
+# which load and which build wrote a row, and (the frontier's times) when a hand-made run began:
+# each rerun's own
+BOOKKEEPING = ("load_seq", "built_at", "first_seen_at", "last_seen_at", "last_fetch_at")
 
 
 def _content(con, table: str) -> str:
@@ -153,9 +155,10 @@ def test_a_failing_expectation_fails_the_run(env, demo_site, tmp_path: Path, cap
     con = duckdb.connect(str(env.warehouse_path))
     con.execute("update raw.articles set published_at = timestamp '2999-01-01'")
     con.close()
-    empty = tmp_path / "none.txt"
-    empty.write_text("# nothing new this hour\n")
-    assert _run(env, "--urls", str(empty), "--batch-id", "two") == 1
+    # the next run brings an article (a run that changes none leaves the marts and checks be)
+    more = tmp_path / "more.txt"
+    more.write_text(demo_site.url("/news/kenya-police-fire-tear-gas-at-nairobi-protesters.html") + "\n")
+    assert _run(env, "--urls", str(more), "--batch-id", "two") == 1
     captured = capsys.readouterr()
     assert "ChecksFailed" in captured.err and "published_at" in captured.err
     assert "1 failed" in captured.out or "failed: " in captured.out

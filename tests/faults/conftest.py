@@ -24,8 +24,20 @@ import extract
 __all__ = ["STAMPS", "Cli", "make_cli", "read_warehouse", "warehouse_rows"]
 
 ROOT = Path(extract.__file__).resolve().parent.parent
-# columns that say when a row was fetched, loaded or built, not what it holds: a rerun's own
-STAMPS = frozenset({"built_at", "load_seq", "fetched_at", "last_fetched_at"})
+# columns that say when a row was fetched, loaded or built, not what it holds: a rerun's own (a
+# hand-made run's batch time is when it starts, so the frontier's times are a rerun's own too)
+STAMPS = frozenset(
+    {
+        "built_at",
+        "load_seq",
+        "fetched_at",
+        "last_fetched_at",
+        "visited_at",
+        "first_seen_at",
+        "last_fetch_at",
+        "last_seen_at",
+    }
+)
 
 
 @dataclass(frozen=True)

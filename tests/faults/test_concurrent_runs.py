@@ -44,7 +44,12 @@ LIST_B = [
 ]
 # columns that say when, in which order or by which load, build or batch a row was written:
 # each run's own (two runs started together may reach the warehouse lock in either order)
-BOOKKEEPING = {"load_seq", "batch_seq", "built_at", "batch_id", "fetched_at", "last_fetched_at"}
+BOOKKEEPING = {"load_seq", "batch_seq", "built_at", "batch_id", "fetched_at", "last_fetched_at"} | {
+    "visited_at",  # the frontier's times: a hand-made run's batch time is when it starts
+    "first_seen_at",
+    "last_fetch_at",
+    "last_seen_at",
+}
 
 
 def _env(home: Path, **extra: str) -> dict[str, str]:

@@ -33,8 +33,8 @@ latest_visits as (
     where recency_rank = 1
 ),
 
--- the actions after which the site had been asked for the page (extract/frontier.py's ASKED):
--- every one but stored (taken from the raw store) and seen_again (no request)
+-- the actions that read the page or asked the site for it (extract/frontier.py's ASKED):
+-- every one but seen_again (no request)
 visits_per_url as (
     select
         visits.url,

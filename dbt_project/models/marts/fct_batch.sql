@@ -48,7 +48,7 @@ rejections_per_batch as (
 visits_per_batch as (
     select
         visits.batch_id,
-        count(*) filter (where visits.action in ('fetched', 'stored', 'refetched')) as n_urls_fetched,
+        count(*) filter (where visits.action in ('fetched', 'refetched')) as n_urls_fetched,
         count(*) filter (where visits.action = 'seen_again') as n_urls_seen_again,
         count(*) filter (where visits.action = 'not_modified') as n_urls_not_modified,
         count(*) filter (where visits.action = 'unchanged') as n_urls_unchanged,
