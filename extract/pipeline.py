@@ -47,7 +47,6 @@ from extract.staging import JsonlWriter, batch_dir, jsonl_line, read_jsonl, writ
 __all__ = [
     "Report",
     "StageCounts",
-    "articles_changed",
     "batch_id_for_interval",
     "clean_pages",
     "manual_batch_id",
@@ -65,7 +64,6 @@ log = logging.getLogger(__name__)
 # (with the frontier's staging views, which a warehouse from before the frontier lacks until built)
 BATCH_MARTS = "stg_wirehouse__visits stg_wirehouse__article_versions fct_batch fct_rejection dim_source dim_url"
 BATCH_FILE = "batch.json"  # the batch's own facts, written by discover: its time (as_of)
-LOAD_FILE = "load.json"  # what the batch's load did (extract.load.LoadResult), for the checks task
 
 # ``report(done, total)``: how far a stage is, in its items; the CLI draws it (extract/progress.py)
 Report = Callable[[int, int], None]
@@ -401,18 +399,7 @@ def run_load(
     folder = batch_dir(settings, batch_id)
     for stage in STAGE_OUTPUTS:
         merge_counts(folder, stage)
-    result = load_batch(settings, batch_id, folder, interval)
-    (folder / LOAD_FILE).write_text(json.dumps(asdict(result), sort_keys=True), encoding="utf-8")
-    return result
-
-
-def articles_changed(settings: Settings, batch_id: str) -> bool:
-    """Whether the batch's load added, replaced or removed an article (``load.json``); true when
-    unknown, so a doubt costs a full build and checks rather than skipping them."""
-    path = batch_dir(settings, batch_id) / LOAD_FILE
-    if not path.exists():
-        return True
-    return bool(json.loads(path.read_text(encoding="utf-8")).get("articles_changed", True))
+    return load_batch(settings, batch_id, folder, interval)
 
 
 def run_transform(settings: Settings, progress: Report | None = None, articles_changed: bool = True) -> Any:
