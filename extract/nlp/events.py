@@ -96,7 +96,7 @@ class Event:
     location_country_code: str | None = None
     latitude: float | None = None
     longitude: float | None = None
-    mode: str = "asserted"  # asserted | future | threat | refusal | request (how the category was reached)
+    mode: str = "asserted"  # asserted | future | threat | refusal | request | speech (how the category was reached)
     date_source: str | None = None  # "text": a time expression; "publication": the article's news date
 
 
@@ -1127,4 +1127,7 @@ def find_events(
     """The events of one parsed article, coded in PLOVER (see the module docstring)."""
     if not actors:
         return []
-    return _Coder(doc, actors, mentions, statements, published).run()
+    coder = _Coder(doc, actors, mentions, statements, published)
+    from extract.nlp.speech_events import merge, speech_events  # builds on this module's helpers
+
+    return merge(coder.run(), speech_events(coder, statements))
