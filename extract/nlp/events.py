@@ -38,7 +38,7 @@ from typing import Any
 from extract.nlp.actors import Actor, Mention
 from extract.nlp.event_actors import FIRST_PERSON, ActorIndex, conjuncts
 from extract.nlp.event_dates import ResolvedDate, resolve_expression
-from extract.nlp.event_lexicon import COOPERATIVE, HOSTILE, Lexicon, lexicon
+from extract.nlp.event_lexicon import COOPERATIVE, CURATED, HOSTILE, Lexicon, lexicon
 from extract.nlp.event_places import Place, phrase_of, place_phrases, places
 from extract.nlp.statements import Statement
 
@@ -172,6 +172,10 @@ def _prep_objects(token: Any, preps: frozenset[str]) -> list[tuple[Any, Any]]:
     return out
 
 
+def _has_particle(verb: Any, particles: frozenset[str]) -> bool:
+    return any(c.dep_ in ("prt", "advmod", "prep") and c.lower_ in particles for c in verb.rights)
+
+
 def _verb_object_frame(verb: Any, lex: Lexicon) -> _Frame | None:
     entries = lex.by_verb_object.get(_lemma(verb))
     if not entries:
@@ -179,6 +183,8 @@ def _verb_object_frame(verb: Any, lex: Lexicon) -> _Frame | None:
     objects = _objects(verb)
     xcomps = _children(verb, "xcomp", "advcl")
     for entry in entries:
+        if entry.particles and not _has_particle(verb, entry.particles):
+            continue  # "put up resistance"
         if entry.xcomps and not entry.objects:
             for x in xcomps:
                 if _lemma(x) in entry.xcomps:
@@ -215,12 +221,20 @@ def _verb_object_frame(verb: Any, lex: Lexicon) -> _Frame | None:
 def _phrasal_frame(verb: Any, lex: Lexicon, index: ActorIndex) -> _Frame | None | bool:
     """The frame of a verb + particle; False when the particle makes it no event ("seized on an idea")."""
     for entry in lex.by_phrasal.get(_lemma(verb), ()):
+        if entry.particles and not _has_particle(verb, entry.particles):
+            continue  # "crack down on": the particle and the preposition
         for prep, pobj in _prep_objects(verb, entry.preps):
             if entry.event_type is None:
                 return False
             target = pobj if entry.target_is_prep_object else None
             if entry.event_type == "CONSULT" and target is not None and not index.actor(target, doer=False):
                 return False  # "talked with the man": no one the article names
+            if (
+                entry.event_type == "CONSULT"
+                and entry.source != CURATED
+                and not (pobj and index.actor(pobj, doer=False))
+            ):
+                return False  # a derived (weaker) entry: "headed for" codes a visit only to someone named
             return _Frame(entry.event_type, [verb, prep], target_hint=target, consumed={prep.i})
     return None
 
