@@ -61,8 +61,8 @@ docs: install
 	$(BIN)/python -m http.server $(DOCS_PORT) --bind 127.0.0.1 --directory "$$dbt_dir/target"
 
 lint: install
-	$(BIN)/ruff check extract dags expectations tests deploy
-	$(BIN)/ruff format --check extract dags expectations tests deploy
+	$(BIN)/ruff check extract dags expectations tests deploy scripts
+	$(BIN)/ruff format --check extract dags expectations tests deploy scripts
 
 clean:
 	rm -rf data .airflow dbt_project/target dbt_project/logs
