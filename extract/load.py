@@ -136,6 +136,7 @@ STAGED_FILES: dict[str, tuple[str, dict[str, str]]] = {
             "date_precision": "varchar",
             "location_name": "varchar",
             "location_country_code": "varchar",
+            "location_precision": "varchar",
             "latitude": "double",
             "longitude": "double",
             "trigger": "varchar",

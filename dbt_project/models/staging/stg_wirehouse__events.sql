@@ -15,6 +15,7 @@ final as (
         cast(date_precision as varchar) as date_precision,
         cast(location_name as varchar) as location_name,
         cast(location_country_code as varchar) as location_country_code,
+        cast(location_precision as varchar) as location_precision,
         cast(latitude as double) as latitude,
         cast(longitude as double) as longitude,
         cast(trigger as varchar) as trigger_text,

@@ -34,6 +34,7 @@ final as (
         events.date_precision,
         events.location_name,
         events.location_country_code,
+        events.location_precision,
         events.latitude,
         events.longitude,
         events.trigger_text as trigger,
