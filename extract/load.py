@@ -137,6 +137,7 @@ STAGED_FILES: dict[str, tuple[str, dict[str, str]]] = {
             "location_name": "varchar",
             "location_country_code": "varchar",
             "location_precision": "varchar",
+            "confidence": "double",
             "latitude": "double",
             "longitude": "double",
             "trigger": "varchar",

@@ -156,6 +156,7 @@ create table if not exists raw.events (
     location_name varchar,
     location_country_code varchar,
     location_precision varchar,         -- country | admin | city: how finely the place is known
+    confidence double,                  -- 0-1, how sure the path that coded the event is (extract/nlp/events.py)
     latitude double,
     longitude double,
     trigger varchar not null,
@@ -169,6 +170,7 @@ create table if not exists raw.events (
 
 -- warehouses made before location_precision existed
 alter table raw.events add column if not exists location_precision varchar;
+alter table raw.events add column if not exists confidence double;
 
 -- the frontier (extract/frontier.py): one row per URL a batch discovered, saying what the batch did
 -- with it and the state it left, carried forward from the visit before; a URL's latest visit is

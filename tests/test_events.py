@@ -380,3 +380,23 @@ def test_territorial_act_without_a_named_target_hits_the_country_of_its_place(nl
 def test_a_verbless_line_whose_root_is_the_trigger_is_coded(nlp) -> None:
     # no verb governs "tariffs": the search for one stops at the root (it once looped forever)
     assert triples(nlp, "President Trump tariffs") == {("SANCTION", "Trump", None)}
+
+
+def test_confidence_ranks_how_an_event_was_found() -> None:
+    """A curated verb with a named source is surer than the same act hedged, promised, or done
+    by a pronoun; every value lies in (0, 1]."""
+    from extract.nlp.events import event_confidence
+
+    plain = event_confidence(trigger=0.9, how="asserted", resolved_source=True, hedged=False)
+    hedged = event_confidence(trigger=0.9, how="asserted", resolved_source=True, hedged=True)
+    promised = event_confidence(trigger=0.9, how="future", resolved_source=True, hedged=False)
+    by_pronoun = event_confidence(trigger=0.9, how="asserted", resolved_source=False, hedged=False)
+    derived = event_confidence(trigger=0.7, how="asserted", resolved_source=True, hedged=False)
+    assert 0 < hedged < by_pronoun < plain <= 1 and promised < plain and derived < plain
+
+
+def test_a_hedged_act_is_coded_with_less_confidence(nlp) -> None:
+    sure = only(nlp, "Russia attacked Ukraine on Monday, the ministry said.")
+    hedged = only(nlp, "Russia reportedly attacked Ukraine on Monday, the ministry said.")
+    assert sure.event_type == hedged.event_type == "ASSAULT"
+    assert 0 < hedged.confidence < sure.confidence <= 1

@@ -46,6 +46,7 @@ reports as (
         events.location_country_code,
         events.latitude,
         events.longitude,
+        events.confidence,
         events.load_seq,
         coalesce(articles.published_at, articles.fetched_at) as reported_at,
         cast(coalesce(articles.published_at, articles.fetched_at) as date) as reported_on,
@@ -234,6 +235,7 @@ select
     story_country_code,
     latitude,
     longitude,
+    confidence,
     reported_at,
     outlet,
     load_seq

@@ -258,6 +258,7 @@ def _annotate_one(settings: Settings, article: dict[str, Any], doc: Any, rows: d
                 "location_name": event.location_name,
                 "location_country_code": event.location_country_code,
                 "location_precision": event.location_precision,
+                "confidence": event.confidence,
                 "latitude": event.latitude,
                 "longitude": event.longitude,
                 "trigger": event.trigger,

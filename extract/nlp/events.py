@@ -40,7 +40,7 @@ from typing import Any
 from extract.nlp.actors import Actor, Mention
 from extract.nlp.event_actors import FIRST_PERSON, ActorIndex, conjuncts
 from extract.nlp.event_dates import ResolvedDate, resolve_expression
-from extract.nlp.event_lexicon import COOPERATIVE, CURATED, HOSTILE, Lexicon, lexicon
+from extract.nlp.event_lexicon import COOPERATIVE, CURATED, DERIVED, HOSTILE, Lexicon, lexicon
 from extract.nlp.event_places import (
     Place,
     dateline,
@@ -53,7 +53,7 @@ from extract.nlp.event_places import (
 )
 from extract.nlp.statements import Statement
 
-__all__ = ["METHOD_VERSION", "Event", "find_events"]
+__all__ = ["METHOD_VERSION", "Event", "event_confidence", "find_events"]
 
 CODER_VERSION = "1"
 METHOD_VERSION = f"wirehouse-events/{CODER_VERSION}+lexicon-{lexicon().version}"
@@ -90,6 +90,13 @@ LOCATIVE_PREPS = frozenset("in at near around inside outside across throughout w
 GENERIC_SUBJECTS = frozenset("nobody everybody everyone anyone someone somebody people one no-one you".split())
 CLAUSE_DEPS = frozenset({"ccomp", "advcl", "relcl", "parataxis", "csubj", "acl"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj", "csubjpass", "expl"})
+# the factors of an event's confidence (``event_confidence``): how the category was found ...
+TRIGGER_STRENGTH = {"curated": 0.9, "derived": 0.7, "noun": 0.75, "evaluation": 0.7, "speech": 0.75}
+# ... how the act was told (a promise, a threat, a demand read off an obligation: one step removed) ...
+MODE_FACTOR = {"asserted": 1.0, "future": 0.85, "threat": 0.85, "refusal": 0.85, "request": 0.8, "speech": 1.0}
+UNRESOLVED_SOURCE = 0.85  # ... a source reached through a pronoun or a speaker, not a name ...
+HEDGED = 0.7  # ... and "reportedly", "allegedly", "may have": the article does not vouch for it
+HEDGES = frozenset("reportedly allegedly apparently purportedly supposedly may might could".split())
 
 
 @dataclass(frozen=True)
@@ -108,6 +115,7 @@ class Event:
     latitude: float | None = None
     longitude: float | None = None
     location_precision: str | None = None  # country | admin | city
+    confidence: float = 1.0  # 0-1: how sure the path that coded it is (``event_confidence``)
     mode: str = "asserted"  # asserted | future | threat | refusal | request | speech (how the category was reached)
     date_source: str | None = None  # "text": a time expression; "publication": the article's news date
 
@@ -127,6 +135,27 @@ class _Frame:
 # ----------------------------------------------------------------------------------------------
 # frames
 # ----------------------------------------------------------------------------------------------
+
+
+def event_confidence(*, trigger: float, how: str, resolved_source: bool, hedged: bool) -> float:
+    """An event's confidence, 0-1: the product of the path's factors, so analysts can keep the
+    events found the surest way (``where confidence >= 0.8``), as GDELT and POLECAT allow.  A
+    ranking, not a calibrated probability: it says which paths are weaker, not how often they err."""
+    value = trigger * MODE_FACTOR.get(how, 0.85)
+    if not resolved_source:
+        value *= UNRESOLVED_SOURCE
+    if hedged:
+        value *= HEDGED
+    return round(value, 3)
+
+
+def _hedged(token: Any) -> bool:
+    """The predicate is hedged by an adverb or a modal of its own ("reportedly attacked",
+    "may have struck"), or reported as an allegation ("are alleged to have ...")."""
+    if any(c.lower_ in HEDGES and c.dep_ in ("advmod", "aux") for c in token.children):
+        return True
+    reported = token.head.lemma_.lower() in ("allege", "report", "say") and token.head.tag_ == "VBN"
+    return token.dep_ == "xcomp" and reported
 
 
 def _children(token: Any, *deps: str) -> list[Any]:
@@ -1040,6 +1069,12 @@ class _Coder:
             if candidates
             else self._fallback_place(token, frame, event_type, {k for k, _ in sources} | set(targets), resolved, skip)
         )
+        confidence = event_confidence(
+            trigger=self._trigger_strength(frame),
+            how=how,
+            resolved_source=all(t is not None and t.pos_ != "PRON" for _, t in sources),
+            hedged=_hedged(token),
+        )
         out = []
         for source, _src_token in sources:
             for target in targets or [None]:
@@ -1061,6 +1096,7 @@ class _Coder:
                         latitude=place.latitude if place else None,
                         longitude=place.longitude if place else None,
                         location_precision=place.precision if place else None,
+                        confidence=confidence,
                         mode=how,
                         date_source=date_source,
                     )
@@ -1068,6 +1104,16 @@ class _Coder:
         return out
 
     # -- roles ------------------------------------------------------------------------------
+    def _trigger_strength(self, frame: _Frame) -> float:
+        """How strongly the trigger carries its category: a curated verb or phrase most, a verb
+        known only from the PETRARCH2 dictionary less, a noun or an evaluation least."""
+        if frame.noun:
+            return TRIGGER_STRENGTH["noun"]
+        if frame.trigger[0].pos_ == "ADJ" or frame.hint_only:
+            return TRIGGER_STRENGTH["evaluation"]
+        head = _lemma(frame.trigger[0])
+        return TRIGGER_STRENGTH["derived" if self.lex.verb_source.get(head) == DERIVED else "curated"]
+
     def _sources(self, token: Any, agents: list[Any], event_type: str) -> list[tuple[str, Any]]:
         found: list[tuple[str, Any]] = []
         for agent in agents:

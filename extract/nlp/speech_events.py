@@ -30,7 +30,17 @@ from typing import TYPE_CHECKING, Any
 
 from extract.nlp.event_actors import FIRST_PERSON
 from extract.nlp.event_lexicon import HOSTILE
-from extract.nlp.events import LOCATIVE_PREPS, NOT_TARGET_PREPS, Event, _chain, _mode, _past_perfect, _recode
+from extract.nlp.events import (
+    LOCATIVE_PREPS,
+    NOT_TARGET_PREPS,
+    TRIGGER_STRENGTH,
+    Event,
+    _chain,
+    _mode,
+    _past_perfect,
+    _recode,
+    event_confidence,
+)
 from extract.nlp.statements import Statement
 
 if TYPE_CHECKING:
@@ -423,6 +433,9 @@ class _Speech:
                 latitude=place.latitude if place else None,
                 longitude=place.longitude if place else None,
                 location_precision=place.precision if place else None,
+                confidence=event_confidence(
+                    trigger=TRIGGER_STRENGTH["speech"], how="speech", resolved_source=True, hedged=False
+                ),
                 mode="speech",
                 date_source=date_source,
             )

@@ -130,6 +130,7 @@ final as (
         count(*) as n_events,
         count(distinct article_id) as n_articles,
         count(distinct outlet) as n_sources,
+        max(confidence) as best_confidence,
         min(reported_at) as first_reported_at,
         max(reported_at) as last_reported_at,
         list_sort(list(distinct article_id)) as article_ids,

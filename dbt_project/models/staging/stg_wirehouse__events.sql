@@ -16,6 +16,7 @@ final as (
         cast(location_name as varchar) as location_name,
         cast(location_country_code as varchar) as location_country_code,
         cast(location_precision as varchar) as location_precision,
+        cast(confidence as double) as confidence,
         cast(latitude as double) as latitude,
         cast(longitude as double) as longitude,
         cast(trigger as varchar) as trigger_text,

@@ -35,6 +35,7 @@ final as (
         events.location_name,
         events.location_country_code,
         events.location_precision,
+        events.confidence,
         events.latitude,
         events.longitude,
         events.trigger_text as trigger,
