@@ -44,6 +44,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from extract.nlp.actor_variants import merge_variants
 from extract.nlp.gazetteer import Entry, GeoMatch, gazetteer
 from extract.nlp.lexicon import lexicon
 
@@ -1763,4 +1764,4 @@ def find_actors(doc: Any, published: date | None = None) -> tuple[list[Actor], l
     article.described_people()
     article.countries()
     article.descriptions()
-    return article.result()
+    return merge_variants(*article.result())  # one record per actor, whatever the article calls it
