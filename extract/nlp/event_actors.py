@@ -1,10 +1,12 @@
-"""Which actor a token of the parse stands for: mentions first, then the noun phrase, then pronouns.
+"""Which actor a token of the parse stands for: mentions first, then the noun phrase, then coreference.
 
 The actor layer (``find_actors``) gives mentions with character offsets; ``ActorIndex`` maps
 tokens to them.  A noun phrase whose head is not itself a mention stands for the actor its
 apposition, modifiers or "of"/"from" phrase names ("troops from Russia", "Israel's cabinet").
-A pronoun the actor layer did not resolve goes to the most recent compatible actor before it,
-and a first-person pronoun inside a quotation to the quotation's speaker.
+Pronouns, proper names the mentions missed and definite descriptions ("the ministry", "the
+president") resolve through the article's one resolver (``mentions.article_resolver``), the same
+answers the statement layer's speakers get; a first-person pronoun inside a quotation goes to
+the quotation's speaker, and a relative pronoun to the noun its clause modifies.
 """
 
 from __future__ import annotations
@@ -14,6 +16,8 @@ import re
 from typing import Any
 
 from extract.nlp.actors import Actor, Mention
+from extract.nlp.mentions import article_resolver
+from extract.nlp.speech_speakers import DOCUMENTS, SpeakerResolver
 from extract.nlp.statements import Statement
 
 __all__ = ["ActorIndex"]
@@ -62,14 +66,17 @@ class ActorIndex:
         mentions: list[Mention],
         statements: list[Statement],
         abstract: frozenset[str] = frozenset(),
+        resolver: SpeakerResolver | None = None,
     ) -> None:
         self.doc = doc
+        self.resolver = resolver if resolver is not None else article_resolver(doc, actors, mentions)
         self.text = doc.text
         self.abstract = ABSTRACT_HEADS | abstract
         self._seeking_speaker: set[int] = set()  # first-person tokens whose speaker is being sought
         self.kinds = {a.key: a.kind for a in actors}
         self.names = {a.key: " ".join([a.name, *a.aliases]) for a in actors}
         self.countries = {a.country_code: a.key for a in actors if a.kind == "country" and a.country_code}
+        self.affiliation = {a.key: a.country_code for a in actors}
         self.token_actor: dict[int, str] = {}
         spans: dict[int, int] = {}
         for mention in mentions:
@@ -101,6 +108,9 @@ class ActorIndex:
         key = self.token_actor.get(token.i)
         if key is not None:
             return key
+        key = self.titled(token)
+        if key is not None:
+            return key
         if strict:
             if token.pos_ == "PRON":
                 return None if token.lower_.endswith(("self", "selves")) else self.pronoun(token)
@@ -117,6 +127,8 @@ class ActorIndex:
             return self.pronoun(token)
         if depth > 2:
             return None
+        if doer and token.lemma_.lower() in DOCUMENTS:
+            return self.author(token)
         for child in token.children:
             if child.dep_ == "appos":
                 key = self.actor(child, depth + 1)
@@ -157,6 +169,52 @@ class ActorIndex:
             and not any(c.dep_ in ("poss", "amod", "compound") for c in token.lefts)
         ):
             return self.recent_institution(token)
+        if token.pos_ == "NOUN":
+            return self.resolver.actor_of(token)  # "the ministry", "the president": who the article called so
+        return None
+
+    def titled(self, token: Any) -> str | None:
+        """The person a nationality and a title describe ("the Ukrainian president", "France's
+        foreign minister"): the one the article introduced with that title and that country."""
+        lemma = token.lemma_.lower()
+        if token.pos_ not in ("NOUN", "PROPN") or self.resolver.lex.referents.get(lemma) not in ("person", "role"):
+            return None
+        nations = [c for c in token.lefts if c.dep_ in ("amod", "compound", "poss")]
+        iso3 = next((self.nation_code(c) for c in nations if self.nation_code(c)), None)
+        if iso3 is None:
+            return None
+        people = {
+            key
+            for key, words in self.resolver.titles.items()
+            if self.kinds.get(key) == "person" and lemma in words and self.affiliation.get(key) == iso3
+        }
+        if not people:
+            return None
+        position = bisect.bisect_left(self.starts, token.idx)
+        for _start, key in [*reversed(self.ordered[:position]), *self.ordered[position:]]:
+            if key in people:
+                return key
+        return None
+
+    def nation_code(self, token: Any) -> str | None:
+        """ISO alpha-3 of a nationality adjective or a country actor's mention ("Ukrainian", "France's")."""
+        key = self.token_actor.get(token.i)
+        if key is not None and self.kinds.get(key) == "country":
+            return self.affiliation.get(key)
+        return _demonym(token.text) if token.ent_type_ == "NORP" else None
+
+    def author(self, token: Any) -> str | None:
+        """Who wrote a statement, letter or report: its owner ("the ministry's statement", "a letter
+        from X"), else the one who speaks through it ("In a letter, X urged ...": X)."""
+        key = self.resolver.actor_of(token)
+        if key is not None:
+            return key
+        prep = token.head
+        if token.dep_ == "pobj" and prep.lower_ in ("in", "through", "via") and prep.head.pos_ in ("VERB", "AUX"):
+            for subject in reversed([c for c in prep.head.children if c.dep_ == "nsubj"]):
+                key = self.actor(subject)
+                if key is not None:
+                    return key
         return None
 
     def recent_institution(self, token: Any) -> str | None:
@@ -279,6 +337,9 @@ class ActorIndex:
             kinds = {"group", "organization", "country"}
         else:
             return None
+        shared = self.resolver.pronoun.get(token.i)  # the statement layer's answer: one coreference
+        if shared is not None and self.kinds.get(shared) in kinds - ({"group"} if low in THING_PRONOUNS else set()):
+            return shared  # "it" is a body or a state; a group is "they"
         return self.recent(token, kinds)
 
     def _reporter(self, token: Any) -> str | None:

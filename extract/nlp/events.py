@@ -19,7 +19,9 @@ How a sentence becomes events:
    embedded verb, the speaker of a quotation for "I"/"we"); the target is the object, the
    addressee behind a preposition ("met with X", "call on X"), or the actor named inside the
    object ("questioned Putin's intentions").  Conjoined subjects and objects give one event per
-   pair.  Tokens map to actors through the actor layer's mentions (``event_actors``).
+   pair; a participle's speech act goes to whom its verb addressed ("told X, urging ...").  Tokens
+   map to actors through the actor layer's mentions and the coreference the statement layer's
+   speakers use (``event_actors``, ``mentions``).
 4. *When and where.*  Time expressions attached to the predicate resolve against the publication
    date (``event_dates``); undated news takes the article's news date, and ongoing news told in
    the present the publication date.  The place is the toponym of a locative phrase in the
@@ -642,6 +644,11 @@ def _roles(verb: Any, depth: int = 0) -> tuple[list[Any], list[Any], bool]:
     if patients or agents:
         if not patients and verb.dep_ == "conj":
             patients = _children(verb.head, "nsubj", "nsubjpass")  # "tried to enter but was caught by police"
+        elif not patients and depth <= 4:
+            # "X, having been attacked by Y, ...", "the embassy, attacked by Y": who underwent it is
+            # the subject the participle shares with its clause, or the noun it describes
+            inherited, described, _passive = _roles_inherited(verb, depth)
+            patients = described or inherited
         return agents, patients, True
     if depth > 4:
         return [], [], False
@@ -691,6 +698,21 @@ def _roles_inherited(verb: Any, depth: int) -> tuple[list[Any], list[Any], bool]
     if dep == "relcl" and head.pos_ in ("NOUN", "PROPN"):
         return [head], [], False
     return [], [], False
+
+
+def _addressees(verb: Any) -> list[Any]:
+    """Whom the act a participle adds was addressed to: the object of the verb it hangs from
+    ("X told Y, urging ...", "X met Y, demanding ..."), when both share their subject."""
+    if verb.dep_ != "advcl" or verb.tag_ != "VBG" or _children(verb, "nsubj", "mark"):
+        return []
+    host = verb.head
+    if host.pos_ != "VERB":
+        return []
+    out = [o for o in _children(host, "dobj", "dative", "iobj") if o.i < verb.i]
+    for prep in _children(host, "prep"):
+        if prep.lower_ in ("to", "with") and prep.i < verb.i:
+            out.extend(_children(prep, "pobj"))
+    return out
 
 
 def _quote_between(first: Any, second: Any) -> bool:
@@ -1164,6 +1186,11 @@ class _Coder:
             keys = [k for k, _ in self.index.actors(candidate, doer=False) if k not in sources]
             if keys:
                 return keys
+        if event_type in VERBAL_SPEECH and frame.target_hint is None:
+            for addressee in _addressees(token):  # "X told Y, calling for ...": said to Y
+                keys = [k for k, _ in self.index.actors(addressee, doer=False) if k not in sources]
+                if keys:
+                    return keys
         return []
 
     # -- place --------------------------------------------------------------------------------
