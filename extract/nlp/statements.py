@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from extract.nlp.actors import Actor, Mention
+from extract.nlp.mentions import article_resolver
 from extract.nlp.quotes import Quote, find_quotes, paragraphs
 from extract.nlp.speech import (
     CONTENT_DEPS,
@@ -160,7 +161,7 @@ def _article(doc: Any, actors: list[Actor], mentions: list[Mention]) -> _Article
                 quote_of[i] = index
     lex = lexicon()
     sentences = list(doc.sents)
-    resolver = SpeakerResolver(doc, sentences, actors, mentions, quote_of, paragraph_of, lex)
+    resolver = article_resolver(doc, actors, mentions)  # the one the event roles use too
     sentence_starts = [sent.start_char for sent in sentences]
     sentence_end = [0] * len(doc)  # token -> first token after its sentence
     sentence_start = [0] * len(doc)
