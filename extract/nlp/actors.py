@@ -14,6 +14,8 @@ How it works, in passes over one spaCy parse (each linear in the article's lengt
    calls ORG but that carries a person's title ("host Jane Doe", "Jane Doe, a professor") or
    whose surname stands alone as a PERSON elsewhere is a person; capitalised bodies the model
    missed ("the State Attorney's Office for the Northern District") are found by their head word.
+   What is not an actor is told by ``actor_filters.py``: credit and contact lines, landforms, and
+   "people" with no name shape, title, age or pronoun to show they are one.
 2. People: titles and roles are stripped from the name and kept as evidence (country, sector)
    from the words before the name ("German Chancellor") and appositions ("X, Brazil's top
    negotiator"); full names cluster, and a surname or given name alone resolves to the
@@ -44,6 +46,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
+from extract.nlp import actor_filters
 from extract.nlp.actor_variants import merge_variants
 from extract.nlp.gazetteer import Entry, GeoMatch, gazetteer
 from extract.nlp.lexicon import lexicon
@@ -361,6 +364,7 @@ class _Article:
             junk_end = end + (end - start)
             widget = WIDGET_END.search(self.text, junk_end, junk_end + 1500)
             self.junk.append((end, widget.end() if widget else junk_end))
+        self.junk += actor_filters.credit_spans(self.text)  # bylines, credit and contact lines
         offset = 0
         for line in self.text.split("\n"):
             if len(line.strip()) < 120 and BYLINE.search(line.strip()):
@@ -580,6 +584,10 @@ class _Article:
             cand = self.clean_entity(ent)
             if cand is None or self.dateline[cand.start]:
                 continue
+            after = self.doc[cand.end] if cand.end < self.n else None
+            words = self.texts[cand.start : cand.end]
+            if actor_filters.place_name(words, after, self.lex.org_words, person=cand.label == "PERSON"):
+                continue  # "the Mekong River", "Marin and Sonoma counties": places
             span = range(cand.start, cand.end)
             first = geo_of[cand.start]
             if first is not None and first.end >= cand.end:
@@ -812,6 +820,9 @@ class _Article:
                 last = _fold(self.texts[cand.end - 1])
                 if left.has_role() or appos.has_role() or last in standalone:
                     cand.label = "PERSON"
+                    named = self.clean_person(cand.start, cand.end)  # "Commodore X" tagged ORG: the rank is no name
+                    if named is not None and named.titles_inside:
+                        cand.start_char, cand.titles_inside = named.start_char, named.titles_inside
         for cand in self.cands:
             if cand.label == "PERSON" and any(a <= cand.start_char < b for a, b in self.bylines):
                 cand.label = "BYLINE"
@@ -942,6 +953,25 @@ class _Article:
         best.evidence.append(ev)
         bisect.insort(best.positions, cand.start)
         self.person_of[cand.start] = best
+
+    def drop_unlike_people(self) -> None:
+        """ "People" that do not look like one ("the Model Y", "in Swindon") are not people."""
+        things = {e.text for e in self.doc.ents if e.label_ in actor_filters.NOT_PERSON_LABELS}
+        kept = []
+        for person in self.persons:
+            names = actor_filters.PersonNames(
+                tuple(person.words),
+                tuple((c.start, c.end) for c in person.cands),
+                titled=any(ev.roles or ev.regnal for ev in person.evidence)
+                or any(c.titles_inside for c in person.cands),
+            )
+            if actor_filters.person_kind(self.doc, names, things, self.gaz.lookup_name, self.lex.org_words) == "person":
+                kept.append(person)
+                continue
+            for cand in person.cands:
+                cand.label = "PLACE"
+                self.person_of.pop(cand.start, None)
+        self.persons = kept
 
     def emit_people(self) -> None:
         for person in self.persons:
@@ -1757,6 +1787,7 @@ def find_actors(doc: Any, published: date | None = None) -> tuple[list[Actor], l
     article.gazetteer_matches()
     article.candidates(doubled)
     article.people()
+    article.drop_unlike_people()
     article.emit_people()
     article.organisations()
     article.bodies()

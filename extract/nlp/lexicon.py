@@ -1,9 +1,10 @@
 """Word tables for roles and collectives: titles, organisation heads, group nouns, function words.
 
-Titles (``data/titles.csv``) give a person's sector and are stripped from names; organisation
-heads (``data/org_heads.csv``) give an organisation's sector and tell places and addresses from
-bodies; group nouns (``data/groups.csv``) name the collectives that can act ("troops",
-"officials").  Phrase tables are matched on lower-case tokens, longest phrase first.
+Titles (``data/titles.csv``; ranks and their abbreviations in ``data/ranks.csv``) give a
+person's sector and are stripped from names; organisation heads (``data/org_heads.csv``) give an
+organisation's sector and tell places and addresses from bodies; group nouns
+(``data/groups.csv``) name the collectives that can act ("troops", "officials").  Phrase tables
+are matched on lower-case tokens, longest phrase first.
 """
 
 from __future__ import annotations
@@ -76,7 +77,7 @@ class Lexicon:
     def __init__(self) -> None:
         titles: dict[tuple[str, ...], Title] = {}
         self.modifiers: set[str] = set()
-        for row in rows("titles.csv"):
+        for row in [*rows("titles.csv"), *rows("ranks.csv")]:  # roles, then ranks and their abbreviations
             title = Title(row["phrase"], row["sector"] or None, row["kind"])
             if title.kind == "modifier":
                 self.modifiers.add(row["phrase"])
