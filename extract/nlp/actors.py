@@ -47,6 +47,7 @@ from datetime import date
 from typing import Any
 
 from extract.nlp import actor_filters
+from extract.nlp.actor_groups import find_described
 from extract.nlp.actor_variants import merge_variants
 from extract.nlp.gazetteer import Entry, GeoMatch, gazetteer
 from extract.nlp.lexicon import lexicon
@@ -1793,6 +1794,11 @@ def find_actors(doc: Any, published: date | None = None) -> tuple[list[Actor], l
     article.bodies()
     article.collectives()
     article.described_people()
+    for found in find_described(article):  # groups and bodies named by description (actor_groups.py)
+        s, e = article.char_span(found.start, found.end)
+        article.add(found.key, found.kind, s, e, name=found.name, country=found.country, sector=found.sector)
+        article.mark(found.start, found.end)
+        article.consumed_geo.update(dict.fromkeys(found.geo, "group"))
     article.countries()
     article.descriptions()
     return merge_variants(*article.result())  # one record per actor, whatever the article calls it
