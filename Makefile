@@ -30,6 +30,7 @@ test: install
 
 eval: install
 	$(BIN)/wirehouse eval
+	$(BIN)/wirehouse eval --gold ../shared/eval/dev2.jsonl
 	$(BIN)/wirehouse eval --gold ../shared/eval/plover_gsr_dev.jsonl --match-country
 
 # a benchmark, not a test: prints each stage's speed against its limit (N with PAGES=...)

@@ -1,7 +1,11 @@
-"""Accuracy gates: the warehouse built from the annotated dev pages, scored by ../shared/eval/score.py.
+"""Accuracy gates: the warehouses built from the annotated dev pages, scored by ../shared/eval/score.py.
 
-Floors sit just under the measured scores; raise one when you raise its score.  The dev pages
-are for measuring: rules that only fit them do not count (a held-out set is scored the same way).
+Floors sit just under the measured scores; raise one when you raise its score.  Both dev sets
+are gated: dev.jsonl (the eight articles the first rules were written against) and dev2.jsonl
+(twelve articles annotated later, the nearer guide to fresh news).  The dev pages are for
+measuring: rules that only fit them do not count (a held-out set is scored the same way).
+Dates and places are scored over matched events only, and the scorer pairs ties by row order,
+so their floors sit further below the measurements.
 """
 
 from __future__ import annotations
@@ -20,13 +24,23 @@ FLOORS = {
     "actors": [("f1", 0.95), ("precision", 0.94)],  # measured 0.973 / 0.968 on 2026-11-25
     "statement spans": [("f1", 0.92)],  # measured 0.946
     "statements": [("f1", 0.90)],  # span and speaker; measured 0.927
-    "events": [("f1", 0.54)],  # type, source and target; measured 0.568
+    "events": [("f1", 0.55)],  # type, source and target; measured 0.567 on 2026-12-05
     "event type + source": [("f1", 0.69)],  # measured 0.716
     "event dates": [("accuracy", 0.80)],  # among matched events; measured 0.853
 }
+# dev2.jsonl, measured on 2026-12-05 (before that session: actors 0.766, statements 0.799,
+# events 0.148, type + source 0.261, dates 0.70, places 0 of 4)
+DEV2_FLOORS = {
+    "actors": [("f1", 0.80), ("precision", 0.81)],  # measured 0.817 / 0.833
+    "statement spans": [("f1", 0.85)],  # measured 0.876
+    "statements": [("f1", 0.78)],  # span and speaker; measured 0.808
+    "events": [("f1", 0.16)],  # measured 0.187
+    "event type + source": [("f1", 0.28)],  # measured 0.308
+    "event dates": [("accuracy", 0.65)],  # measured 0.769 of 13
+}
 # the PLOVER gold-standard sentences, actors matched by country as event coders are scored
 GSR_FLOORS = {
-    "events": [("f1", 0.48)],  # measured 0.505; the scorer's pairing of ties moves it by ~0.01
+    "events": [("f1", 0.49)],  # measured 0.513; the scorer's pairing of ties moves it by ~0.01
     "event type + source": [("f1", 0.71)],  # measured 0.737
 }
 
@@ -49,6 +63,11 @@ def dev_scores(shared: Path, tmp_path_factory) -> dict:
 
 
 @pytest.fixture(scope="module")
+def dev2_scores(shared: Path, tmp_path_factory) -> dict:
+    return _scores(shared, tmp_path_factory, "dev2.jsonl", match_country=False)
+
+
+@pytest.fixture(scope="module")
 def gsr_scores(shared: Path, tmp_path_factory) -> dict:
     return _scores(shared, tmp_path_factory, "plover_gsr_dev.jsonl", match_country=True)
 
@@ -63,6 +82,11 @@ def _check(scores: dict, floors: dict, layer: str) -> None:
 @pytest.mark.parametrize("layer", sorted(FLOORS))
 def test_dev_scores_meet_their_floors(dev_scores: dict, layer: str) -> None:
     _check(dev_scores, FLOORS, layer)
+
+
+@pytest.mark.parametrize("layer", sorted(DEV2_FLOORS))
+def test_dev2_scores_meet_their_floors(dev2_scores: dict, layer: str) -> None:
+    _check(dev2_scores, DEV2_FLOORS, layer)
 
 
 @pytest.mark.parametrize("layer", sorted(GSR_FLOORS))
