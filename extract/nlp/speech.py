@@ -27,6 +27,7 @@ __all__ = [
     "is_attribution_phrase",
     "lexicon",
     "noun_cue_parts",
+    "parenthetical_content",
     "subject_of",
     "verb_cue",
 ]
@@ -143,7 +144,7 @@ def content_of(verb: Any, frames: Iterable[str]) -> tuple[Range, str] | None:
     ``clause``: the complement clause; ``obj``: the object; ``obj+of`` / ``obj+as`` / ``obj+for`` /
     ``obj+oprd``: the object with its phrase or predicate; ``obj+to``: the object with an
     infinitive (or the infinitive alone); ``on+to`` / ``to+to``: a phrase and an infinitive;
-    ``for`` / ``of``: that phrase.  Object-type contents take the verb's phrases after them.
+    ``for`` / ``of`` / ``about``: that phrase.  Object-type contents take the verb's phrases after them.
     """
     lemma = verb.lemma_.lower()
     children = list(verb.children)
@@ -188,7 +189,7 @@ def content_of(verb: Any, frames: Iterable[str]) -> tuple[Range, str] | None:
             pobj = next((c for c in phrase.children if c.dep_ == "pobj"), None) if phrase is not None else None
             if pobj is not None and infinitive is not None and phrase.i < infinitive.i:
                 return _union(_extent(pobj), _extent(infinitive)), f"{lemma} {frame[:-3]}"
-        elif frame in ("for", "of"):
+        elif frame in ("for", "of", "about"):
             phrase = _prep(verb, frame)
             if phrase is not None and any(c.dep_ in ("pobj", "pcomp") for c in phrase.children):
                 return _extent(phrase), f"{lemma} {frame}"
@@ -213,6 +214,32 @@ def inverted_content(verb: Any) -> Range | None:
     if head.left_edge.i > left - 1:
         return None
     return head.left_edge.i, left - 1
+
+
+def parenthetical_content(verb: Any) -> tuple[Range, Range] | None:
+    """For "Many of the roads, she said, are closed.": the clause a cue set off by commas or dashes
+    inside it reports, and the cue's own words (which the content goes around)."""
+    head = verb.head
+    if head.i == verb.i or verb.dep_ not in ("parataxis", "ccomp", "advcl") or head.pos_ not in ("VERB", "AUX"):
+        return None
+    if any(c.dep_ in CONTENT_DEPS | {"acomp"} for c in verb.children):
+        return None  # the cue has content of its own
+    doc = verb.doc
+    left, right = _extent(verb)
+    while left < right and doc[left].is_punct:  # the cue's own commas, when the parse gives it them
+        left += 1
+    while right > left and doc[right].is_punct:
+        right -= 1
+    if left == 0 or right + 1 >= len(doc) or not (_aside(doc[left - 1]) and _aside(doc[right + 1])):
+        return None
+    first, last = _extent(head)
+    if not first < left - 1 or not right + 1 < last:
+        return None  # the clause does not go on both sides of the cue
+    return (first, last), (left - 1, right + 1)
+
+
+def _aside(token: Any) -> bool:
+    return token.text in (",", "-", "\u2013", "\u2014", "--")
 
 
 def subject_of(verb: Any) -> Any | None:

@@ -45,7 +45,24 @@ DOCUMENTS = {
     "communiqué",
     "announcement",
     "account",
+    # figures and studies a body puts out speak for it ("according to data from X")
+    "data",
+    "datum",
+    "figure",
+    "figures",
+    "statistics",
+    "study",
+    "survey",
+    "analysis",
+    "estimate",
+    "records",
+    "presentation",
+    "email",
 }
+# people who speak for the body they are named by ("a Labour spokeswoman", "a spokesman for the
+# ministry", "the union's representatives"): when no one is named, the body is the speaker
+VOICES = {"spokesman", "spokeswoman", "spokesperson", "spokespeople", "spokesmen", "spokeswomen", "representative"}
+BODIES = ("organization", "group", "country")
 GOVERNMENT = {"government", "administration", "regime", "authorities", "authority"}
 DEFINITE = {"the", "this", "that"}
 SENTENCE_WINDOW = 4  # how many sentences back a pronoun looks for its actor
@@ -287,6 +304,8 @@ class SpeakerResolver:
         if noun in GOVERNMENT:
             return self._recent(head, ("country",), window=3)[0]
         key, tier = self._recent(head, ("organization",), window=2)
+        if kind == "trade":  # "the airline": a story names firms of other trades too, so only its subject just before
+            return key if tier <= 1 else None
         return key if tier <= 3 else None  # "Acme said ... The company expects ..."
 
     def _latest_mention(self, token: Any, keys: set[str]) -> str | None:
@@ -325,6 +344,10 @@ class SpeakerResolver:
                     return key
         if token.pos_ == "PRON":
             return None
+        if token.lemma_.lower() in VOICES:
+            key = self._body_of(token, depth)
+            if key is not None:
+                return key
         definite = any(c.dep_ == "det" and c.lower_ in DEFINITE for c in token.children)
         if token.lemma_.lower() in DOCUMENTS:
             for child in token.children:
@@ -340,6 +363,20 @@ class SpeakerResolver:
                         return key
             return None
         return self._describe(token, definite)
+
+    def _body_of(self, voice: Any, depth: int) -> str | None:
+        """The organisation, group or country a spokesperson is named by, if the text names one."""
+        for child in voice.children:
+            if child.dep_ in ("compound", "poss"):
+                target = child
+            elif child.dep_ == "prep" and child.lower_ in ("for", "of"):
+                target = next((c for c in child.children if c.dep_ == "pobj"), None)
+            else:
+                continue
+            key = self.actor_of(target, depth + 1)
+            if key is not None and self.kind.get(key) in BODIES:
+                return key
+        return None
 
 
 def _tokens(name: str) -> list[str]:

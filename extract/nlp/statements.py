@@ -40,6 +40,7 @@ from extract.nlp.speech import (
     is_attribution_phrase,
     lexicon,
     noun_cue_parts,
+    parenthetical_content,
     subject_of,
     verb_cue,
 )
@@ -68,6 +69,8 @@ GOVERNED_DEPS = {
 }
 GOVERNED_PREPS = {"as", "of", "for", "about", "on", "with", "to"}
 MAX_CLIMB = 12
+# verbs of thinking, not of saying: what they govern is a belief, so a scare quote inside it is no one's words
+COGNITION = {"believe", "think", "feel", "fear", "hope", "expect", "worry", "doubt", "reckon", "recognize", "recognise"}
 
 
 @dataclass(frozen=True)
@@ -132,8 +135,8 @@ def find_statements(doc: Any, actors: list[Actor], mentions: list[Mention]) -> l
     if len(doc) == 0:
         return []
     article = _article(doc, actors, mentions)
-    direct = _direct_statements(article)
     reported = _reported_statements(article)
+    direct = _direct_statements(article, reported)
     statements = direct + reported
     statements.sort(key=lambda s: (s.start, s.end, s.mode, s.speaker_key or ""))
     return statements
@@ -270,6 +273,8 @@ def _governing(article: _Article, quote: Quote, tokens: range) -> _Attribution |
             if not _governed(child):
                 continue
             attribution = _cue_attribution(article, node)
+            if attribution is not None and attribution.cue in COGNITION and not _sentence_like(article, quote):
+                break  # "X believes the 'skinny' plan ...": a word in marks inside a belief is nobody's quote
             if attribution is not None:
                 if best is None or steps < best[0]:
                     best = (steps, attribution)
@@ -288,15 +293,30 @@ def _governed(child: Any) -> bool:
 def _bare_cue(article: _Article, token: Any, quote: Quote) -> _Attribution | None:
     """A cue with nothing of its own to report ("Harris said.", "she added,"): it reports the quote."""
     inside = range(quote.open_at, quote.outer_end)
-    if verb_cue(token, article.lex) is not None:
+    if (cue := verb_cue(token, article.lex)) is not None:
         own = [
             c
             for c in token.children
-            if c.dep_ in CONTENT_DEPS and c.idx not in inside and not c.is_punct and article.quote_of[c.i] == -1
+            if c.dep_ in CONTENT_DEPS
+            and c.idx not in inside
+            and not c.is_punct
+            and article.quote_of[c.i] == -1
+            and not _addressee(c, cue[1])
         ]
         if own:
             return None
     return _cue_attribution(article, token)
+
+
+def _addressee(child: Any, frames: tuple[str, ...]) -> bool:
+    """Whether a cue's object is the one spoken to, not what is said: a pronoun ("he told them",
+    "she assured herself"), or any object of a verb whose only object frame is the addressee of an
+    infinitive ("he told reporters", "she urged voters")."""
+    if child.dep_ not in ("dobj", "obj"):
+        return False
+    if child.pos_ == "PRON":
+        return True
+    return not any(frame.startswith("obj") and frame != "obj+to" for frame in frames)
 
 
 def _adjacent(article: _Article, index: int, quote: Quote) -> _Attribution | None:
@@ -339,7 +359,7 @@ def _is_title_like(words: list[str]) -> bool:
     return len(words) > 1 and all(w[:1].isupper() for w in words if w[:1].isalpha() and len(w) > 3)
 
 
-def _direct_statements(article: _Article) -> list[Statement]:
+def _direct_statements(article: _Article, reported: list[Statement]) -> list[Statement]:
     quotes, text = article.quotes, article.text
     attributions: list[_Attribution | None] = []
     for index, quote in enumerate(quotes):
@@ -347,6 +367,7 @@ def _direct_statements(article: _Article) -> list[Statement]:
         attribution = _governing(article, quote, tokens) or _adjacent(article, index, quote)
         attributions.append(attribution)
     _inherit(article, attributions)
+    _carry_reported(article, attributions, reported)
     statements: list[Statement] = []
     for index, quote in enumerate(quotes):
         attribution = attributions[index]
@@ -419,6 +440,50 @@ def _inherit(article: _Article, attributions: list[_Attribution | None]) -> None
             elif paragraph - 1 in by_paragraph and _fills_paragraph(quotes[index], letters):
                 last = by_paragraph[paragraph - 1][-1]
                 attributions[index] = attributions[last]
+
+
+def _carry_reported(article: _Article, attributions: list[_Attribution | None], reported: list[Statement]) -> None:
+    """A quote with no speaker yet takes the speaker of the report just before it: in its own
+    paragraph ("The plan is late, she said. "We will catch up.""), or, for a paragraph that is all
+    quote, at the end of a paragraph before it that has no quotes of its own."""
+    quotes = article.quotes
+    told = [
+        s
+        for s in reported
+        if s.speaker_key is not None
+        and s.cue_start is not None
+        and article.quote_of[article.token_at(s.cue_start)] == -1
+        and article.paragraph_of[article.token_at(s.cue_start)] != -1
+    ]
+    if not told:
+        return
+    told.sort(key=lambda s: max(s.cue_start or 0, s.end))
+    ends = [max(s.cue_start or 0, s.end) for s in told]
+    quoted_paragraphs = {q.paragraph for q in quotes}
+    for index, quote in enumerate(quotes):
+        if attributions[index] is not None or quote.parent is not None or quote.continues is not None:
+            continue
+        if not _sentence_like(article, quote):
+            continue
+        k = bisect.bisect_right(ends, quote.open_at) - 1
+        if k < 0:
+            continue
+        report = told[k]
+        paragraph = article.paragraph_of[article.token_at(report.cue_start or report.start)]
+        between = index > 0 and quotes[index - 1].outer_end > ends[k]  # another quote came after the report
+        if between:
+            continue
+        if paragraph != quote.paragraph:
+            letters = _letter_bounds(article.text, *article.paragraph_spans[quote.paragraph])
+            if paragraph != quote.paragraph - 1 or paragraph in quoted_paragraphs:
+                continue
+            if not _fills_paragraph(quote, letters):
+                continue
+        if k > 0 and told[k - 1].cue_start == report.cue_start and told[k - 1].speaker_key != report.speaker_key:
+            continue  # "A and B said ...": whose words follow is not clear
+        attributions[index] = _Attribution(
+            report.cue, [report.speaker_key], report.speaker_text, cue_start=report.cue_start
+        )
 
 
 def _sentence_like(article: _Article, quote: Quote) -> bool:
@@ -508,6 +573,8 @@ def _reported_statements(article: _Article) -> list[Statement]:
                 content, cue_name = got
             elif "clause" in cue[1]:
                 content, cue_name = inverted_content(token), cue[0]
+                if content is None and (aside := parenthetical_content(token)) is not None:
+                    content, cut = aside  # "A, she said, B"
             subject = subject_of(token)
         elif is_attribution_phrase(token, lex):
             subject = according_source(token)
