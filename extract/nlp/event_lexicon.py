@@ -127,6 +127,10 @@ class Lexicon:
         self.speech_verbs = _words(evaluation.get("speech"))
         self.negative_words = _words(evaluation.get("negative"))
         self.positive_words = _words(evaluation.get("positive"))
+        self.claim_nouns = _words(evaluation.get("claims"))
+        self.untrue_words = _words(evaluation.get("untrue"))
+        self.noun_doer_verbs = _words(data.get("noun_doer_verbs"))
+        self.noun_patient_verbs = _words(data.get("noun_patient_verbs"))
         self.patient_possessive = _words(data.get("patient_possessive"))
         self.intransitive_only = _words(data.get("intransitive_only"))
         actor_object = data.get("actor_object") or {}

@@ -132,6 +132,7 @@ class _Frame:
     source_hint: Any | None = None  # for nouns and evaluations: the head naming who acts
     obligation_only: bool = False  # coded only as what a speaker says someone must do
     hint_only: bool = False  # the target is the hinted phrase's actor or none (evaluations)
+    speaker_source: bool = False  # the source is the speaker of the statement holding the trigger
 
 
 # ----------------------------------------------------------------------------------------------
@@ -302,7 +303,10 @@ def _evaluation(verb: Any, lex: Lexicon, index: ActorIndex) -> _Frame | None:
             if _lemma(clause) != "be" or _children(clause, "neg"):
                 continue
             subjects = _children(clause, "nsubj")
-            polarity = _polarity(_children(clause, "acomp", "attr"), lex)
+            judgement = _children(clause, "acomp", "attr")
+            polarity = _polarity(judgement, lex)
+            if subjects and _untrue_claim(subjects[0], judgement, lex):
+                polarity = "REJECT"  # "said the accusations were baseless": the claim is rejected
             if (
                 polarity
                 and subjects
@@ -388,10 +392,45 @@ def _obligation_frame(verb: Any, lex: Lexicon) -> _Frame | None:
 
 
 def _adjective_frame(adj: Any, lex: Lexicon) -> _Frame | None:
-    """ "is reluctant to commit": a refusal carried by an adjective."""
+    """ "is reluctant to commit": a refusal carried by an adjective; "their claims are baseless"
+    (in a statement): the speaker rejects the claim of whoever made it."""
     if _lemma(adj) in lex.refusal_adjectives and _children(adj, "xcomp") and adj.dep_ == "acomp":
         return _Frame("REJECT", [adj])
+    copula = adj.head
+    if adj.dep_ in ("acomp", "attr") and _lemma(copula) == "be" and copula.dep_ not in ("ccomp", "xcomp", "advcl"):
+        subjects = _children(copula, "nsubj")
+        if subjects and not _children(copula, "neg") and _untrue_claim(subjects[0], [adj], lex):
+            return _Frame("REJECT", [adj], target_hint=subjects[0], hint_only=True, speaker_source=True)
     return None
+
+
+def _untrue_claim(subject: Any, judgement: list[Any], lex: Lexicon) -> bool:
+    """ "the allegations are false", "his claim is a lie": a claim judged untrue."""
+    if _lemma(subject) not in lex.claim_nouns:
+        return False
+    return any(_lemma(t) in lex.untrue_words or t.lower_ in lex.untrue_words for w in judgement for t in conjuncts(w))
+
+
+def _light_verb(noun: Any) -> Any | None:
+    """The verb a noun (or the first of its conjuncts) is the object of: "made demands", "faced criticism"."""
+    head = noun
+    while head.dep_ == "conj" and head.head.i != head.i:
+        head = head.head
+    if head.dep_ in ("dobj", "nsubjpass") and head.head.pos_ in ("VERB", "AUX"):
+        return head.head
+    if head.dep_ == "pobj" and head.head.lower_ in ("under", "with") and head.head.head.pos_ == "VERB":
+        return head.head.head  # "came under attack", "met with criticism"
+    return None
+
+
+def _verb_roles(verb: Any) -> tuple[Any | None, bool]:
+    """The subject of a light verb (the "by" agent in the passive) and whether the verb is passive."""
+    if _is_passive(verb):
+        for _prep, pobj in _prep_objects(verb, frozenset({"by"})):
+            return pobj, True
+        return None, True
+    subjects = _children(verb, "nsubj")
+    return (subjects[0] if subjects else None), False
 
 
 def _noun_frame(noun: Any, lex: Lexicon, index: ActorIndex) -> _Frame | None:
@@ -405,8 +444,10 @@ def _noun_frame(noun: Any, lex: Lexicon, index: ActorIndex) -> _Frame | None:
     chosen = chosen or next((e for e in entries if not e.modifiers), None)
     if chosen is None:
         return None
-    if chosen.event_type not in MATERIAL_CONFLICT | {"THREATEN"} and not preps & (set(chosen.preps) | {"between"}):
-        return None  # "Black Friday deals", "the Galileo probe": only "a deal with X", "a probe into X" are acts
+    # a verb ties the act to its parties ("X made demands", "X faced criticism from Y"): coded without the
+    # target preposition a bare or possessive noun needs ("Russia's deal" may be no act of this news)
+    named = False
+    phrase = False  # the doer is a "by"/"from" phrase
     source = None
     patient_possessive = _lemma(noun) in lex.patient_possessive
     for child in noun.children:
@@ -426,7 +467,17 @@ def _noun_frame(noun: Any, lex: Lexicon, index: ActorIndex) -> _Frame | None:
             if len(parties) >= 2:
                 source, target = parties[0], parties[1]
         elif source is None and index.actor(pobj):
-            source = pobj
+            source, phrase = pobj, True
+    verb = _light_verb(noun)
+    if verb is not None:
+        subject, passive = _verb_roles(verb)
+        lemma = _lemma(verb)
+        if lemma in lex.noun_patient_verbs and not passive:
+            if phrase and target is None and subject is not None and index.actor(subject, doer=False):
+                target, named = subject, True  # "X faced criticism from Y": Y accuses X
+        elif lemma in lex.noun_doer_verbs and subject is not None and subject.lower_ not in GENERIC_SUBJECTS:
+            if (source is None or source.dep_ not in ("poss", "pobj")) and index.actor(subject):
+                source, named = subject, True  # "X made demands on Y", "demands were made by X"
     if source is None and chosen.event_type in SYMMETRIC and noun.dep_ == "pobj":
         prep = noun.head  # "announced the deal during a meeting with Liu": the subject met Liu
         governor = prep.head
@@ -437,6 +488,12 @@ def _noun_frame(noun: Any, lex: Lexicon, index: ActorIndex) -> _Frame | None:
                     source = subjects[0]
     if source is None:
         return None
+    if (
+        chosen.event_type not in MATERIAL_CONFLICT | {"THREATEN"}
+        and not named
+        and not preps & (set(chosen.preps) | {"between"})
+    ):
+        return None  # "Black Friday deals", "the Galileo probe": only "a deal with X", "a probe into X" are acts
     if target is None:
         for prep_word in chosen.preps:
             for _prep, pobj in _prep_objects(noun, frozenset({prep_word})):
@@ -925,6 +982,7 @@ class _Coder:
             for token in sent:
                 self.sentence_of[token.i] = number
         self.cue_speakers: dict[int, list[tuple[str, str]]] = {}
+        self.statement_spans = [(s.start, s.end, s.speaker_key) for s in statements if s.speaker_key]
         for statement in statements:
             if statement.speaker_key and statement.cue:
                 self.cue_speakers.setdefault(statement.sentence_index, []).append(
@@ -948,7 +1006,7 @@ class _Coder:
                 if token.ent_type_ in NAME_ENTITIES:
                     continue  # part of a name ("Volatiles Investigating Polar Exploration Rover")
                 frame = _verb_frame(token, lex, self.index) or _obligation_frame(token, lex)
-            elif token.pos_ == "ADJ":
+            elif token.pos_ == "ADJ" or (token.pos_ == "NOUN" and token.dep_ == "attr"):
                 frame = _adjective_frame(token, lex)
             else:
                 continue
@@ -1048,6 +1106,11 @@ class _Coder:
                 event_type, how, speaker_source = "REQUEST", "request", speaker
                 agents, patients = [], []
 
+        if frame.speaker_source:
+            speaker_source = self._statement_speaker(token)
+            if speaker_source is None:
+                return []
+            agents = []
         sources = self._sources(token, agents, event_type)
         if speaker_source is not None:
             sources = [(speaker_source, None)]
@@ -1150,6 +1213,13 @@ class _Coder:
             if speaker:
                 return [(speaker, None)]
         return found
+
+    def _statement_speaker(self, token: Any) -> str | None:
+        """The speaker of the statement whose words hold this token."""
+        for start, end, speaker in self.statement_spans:
+            if start <= token.idx < end:
+                return speaker
+        return None
 
     def _cue_speaker(self, token: Any) -> str | None:
         """The statement layer's speaker for a speech verb it found as a cue in this sentence."""
