@@ -49,6 +49,19 @@ SECTORS = (
     "AGR",
     "UAF",
     "OPP",
+    # CAMEO agent codes the Phoenix agents dictionary (extract/nlp/data/phoenix_agents.csv) gives
+    # groups named by description: environmental, human rights, radical, migrant groups and the
+    # religious ones by faith
+    "ENV",
+    "HRI",
+    "RAD",
+    "IMG",
+    "PPL",
+    "MUS",
+    "CHR",
+    "JEW",
+    "HIN",
+    "BUD",
 )
 PLOVER_CATEGORIES = (
     "AGREE",

@@ -75,3 +75,15 @@ def test_regular_plurals() -> None:
     assert plural("attorney") == "attorneys" and plural("deputy") == "deputies"
     assert plural("witness") == "witnesses" and plural("chairman") == "chairmen"
     assert plural("court of appeals") == "courts of appeals" and plural("taxpayers") == ""
+
+
+def test_every_sector_the_table_can_give_passes_the_checks() -> None:
+    """A group's sector comes from the table's code: the Great Expectations suite must accept
+    each one, or a run over real news would fail its checks on a valid actor."""
+    import csv
+
+    from expectations.nlp_suites import SECTORS
+
+    lines = [line for line in SHIPPED.read_text(encoding="utf-8").splitlines() if not line.startswith("#")]
+    codes = {row["code"][:3] for row in csv.DictReader(lines)}
+    assert codes and codes <= set(SECTORS), sorted(codes - set(SECTORS))
