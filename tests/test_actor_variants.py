@@ -172,17 +172,6 @@ def test_a_capital_taken_for_a_person_is_its_country_only_where_the_country_is_i
 # -- through the actor layer, on sentences of our own ---------------------------------------------
 
 
-@pytest.fixture(scope="module")
-def nlp():
-    from extract.nlp.model import load_pipeline
-    from extract.settings import load_settings
-
-    try:
-        return load_pipeline(load_settings(environ={}).spacy_model)
-    except RuntimeError as error:
-        pytest.skip(str(error))
-
-
 def actors_of(nlp, text: str) -> dict[str, Actor]:
     doc = nlp(text)
     actors, mentions = find_actors(doc)

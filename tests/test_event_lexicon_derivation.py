@@ -17,7 +17,6 @@ from extract.nlp.actors import find_actors
 from extract.nlp.event_lexicon import CURATED, DERIVED, DERIVED_PATH, lexicon
 from extract.nlp.events import METHOD_VERSION, find_events
 from extract.nlp.statements import find_statements
-from extract.settings import load_settings
 
 ROOT = Path(__file__).resolve().parent.parent
 SCRIPT = ROOT / "scripts" / "derive_event_lexicon.py"
@@ -29,13 +28,6 @@ def _script():
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    from extract.nlp.model import load_pipeline
-
-    return load_pipeline(load_settings(environ={}).spacy_model)
 
 
 def triples(nlp, text: str) -> set[tuple[str, str | None, str | None]]:

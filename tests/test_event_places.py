@@ -15,16 +15,8 @@ from extract.nlp.event_dates import resolve_expression
 from extract.nlp.event_places import dateline, places
 from extract.nlp.events import Event, find_events
 from extract.nlp.statements import find_statements
-from extract.settings import load_settings
 
 PUBLISHED = date(2024, 3, 13)  # a Wednesday
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    from extract.nlp.model import load_pipeline
-
-    return load_pipeline(load_settings(environ={}).spacy_model)
 
 
 def events_of(nlp, text: str, published: date = PUBLISHED) -> tuple[list[Event], dict[str, str]]:

@@ -10,23 +10,13 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from extract.nlp.actors import find_actors
 from extract.nlp.event_actors import ActorIndex
 from extract.nlp.events import find_events
 from extract.nlp.mentions import article_resolver, quote_and_paragraph_maps
 from extract.nlp.statements import find_statements
-from extract.settings import load_settings
 
 PUBLISHED = date(2024, 3, 13)
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    from extract.nlp.model import load_pipeline
-
-    return load_pipeline(load_settings(environ={}).spacy_model)
 
 
 def triples(nlp, text: str) -> set[tuple[str, str | None, str | None]]:

@@ -17,16 +17,8 @@ from extract.nlp.event_lexicon import CATEGORIES, Lexicon, lexicon
 from extract.nlp.event_places import places
 from extract.nlp.events import METHOD_VERSION, Event, find_events
 from extract.nlp.statements import Statement, find_statements
-from extract.settings import load_settings
 
 PUBLISHED = date(2024, 3, 13)  # a Wednesday
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    from extract.nlp.model import load_pipeline
-
-    return load_pipeline(load_settings(environ={}).spacy_model)
 
 
 def code(nlp, text: str, published: date | None = PUBLISHED, statements: list[Statement] | None = None):

@@ -8,21 +8,11 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from extract.nlp.actors import find_actors
 from extract.nlp.events import find_events
 from extract.nlp.statements import find_statements
-from extract.settings import load_settings
 
 PUBLISHED = date(2025, 6, 4)
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    from extract.nlp.model import load_pipeline
-
-    return load_pipeline(load_settings(environ={}).spacy_model)
 
 
 def triples(nlp, text: str) -> set[tuple[str, str | None, str | None]]:

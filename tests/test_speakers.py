@@ -5,17 +5,8 @@ Every sentence here is written for these tests; none comes from the evaluation p
 
 from __future__ import annotations
 
-import pytest
-
 from extract.nlp.actors import find_actors
-from extract.nlp.model import load_pipeline
 from extract.nlp.statements import Statement, find_statements
-from extract.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_pipeline(Settings().spacy_model)
 
 
 def statements_of(nlp, text: str) -> tuple[list[Statement], dict[str, str]]:

@@ -9,22 +9,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
-
 from extract.nlp.actors import find_actors
 from extract.nlp.events import _Coder, find_events
 from extract.nlp.speech_events import VERBAL, cues, merge, speech_events
 from extract.nlp.statements import find_statements
-from extract.settings import load_settings
 
 PUBLISHED = date(2024, 3, 13)  # a Wednesday
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    from extract.nlp.model import load_pipeline
-
-    return load_pipeline(load_settings(environ={}).spacy_model)
 
 
 def _layers(nlp, text: str):

@@ -9,18 +9,9 @@ from __future__ import annotations
 import random
 import time
 
-import pytest
-
 from extract.nlp.actors import find_actors
-from extract.nlp.model import load_pipeline
 from extract.nlp.quotes import find_quotes
 from extract.nlp.statements import Statement, find_statements
-from extract.settings import Settings
-
-
-@pytest.fixture(scope="module")
-def nlp():
-    return load_pipeline(Settings().spacy_model)
 
 
 def statements_of(nlp, text: str) -> tuple[list[Statement], dict[str, str]]:
