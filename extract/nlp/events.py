@@ -152,6 +152,19 @@ def event_confidence(*, trigger: float, how: str, resolved_source: bool, hedged:
     return round(value, 3)
 
 
+def when_and_where(resolved: ResolvedDate | None, place: Place | None) -> dict[str, Any]:
+    """The Event fields a resolved date and a place fill, each None where there is none."""
+    return {
+        "event_date": resolved.value if resolved else None,
+        "date_precision": resolved.precision if resolved else None,
+        "location_name": place.name if place else None,
+        "location_country_code": place.country_code if place else None,
+        "latitude": place.latitude if place else None,
+        "longitude": place.longitude if place else None,
+        "location_precision": place.precision if place else None,
+    }
+
+
 def _hedged(token: Any) -> bool:
     """The predicate is hedged by an adverb or a modal of its own ("reportedly attacked",
     "may have struck"), or reported as an allegation ("are alleged to have ...")."""
@@ -1174,13 +1187,7 @@ class _Coder:
                         start=start,
                         end=end,
                         sentence_index=self.sentence_of[token.i],
-                        event_date=resolved.value if resolved else None,
-                        date_precision=resolved.precision if resolved else None,
-                        location_name=place.name if place else None,
-                        location_country_code=place.country_code if place else None,
-                        latitude=place.latitude if place else None,
-                        longitude=place.longitude if place else None,
-                        location_precision=place.precision if place else None,
+                        **when_and_where(resolved, place),
                         confidence=confidence,
                         mode=how,
                         date_source=date_source,

@@ -40,6 +40,7 @@ from extract.nlp.events import (
     _past_perfect,
     _recode,
     event_confidence,
+    when_and_where,
 )
 from extract.nlp.statements import Statement
 
@@ -426,13 +427,7 @@ class _Speech:
                 start=start,
                 end=end,
                 sentence_index=coder.sentence_of[trigger.i],
-                event_date=resolved.value if resolved else None,
-                date_precision=resolved.precision if resolved else None,
-                location_name=place.name if place else None,
-                location_country_code=place.country_code if place else None,
-                latitude=place.latitude if place else None,
-                longitude=place.longitude if place else None,
-                location_precision=place.precision if place else None,
+                **when_and_where(resolved, place),
                 confidence=event_confidence(
                     trigger=TRIGGER_STRENGTH["speech"], how="speech", resolved_source=True, hedged=False
                 ),
