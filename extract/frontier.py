@@ -35,11 +35,13 @@ import logging
 import re
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Iterable
+from typing import Iterable
 
 import duckdb
 
+from extract.load import open_warehouse, raw_table_exists
 from extract.settings import Settings
+from extract.snapshot import snapshot_path
 
 __all__ = ["ACTIONS", "Known", "due", "read_frontier", "revisit_ages"]
 
@@ -93,7 +95,7 @@ def read_frontier(settings: Settings, batch_id: str, as_of: datetime, urls: list
     if con is None:
         return {}
     try:
-        if not _has_visits(con):
+        if not raw_table_exists(con, "visits"):
             return {}
         rows = con.execute(
             """
@@ -110,9 +112,6 @@ def read_frontier(settings: Settings, batch_id: str, as_of: datetime, urls: list
 
 
 def _open(settings: Settings) -> duckdb.DuckDBPyConnection | None:
-    from extract.load import open_warehouse
-    from extract.snapshot import snapshot_path
-
     for path in (settings.warehouse_path, snapshot_path(settings)):
         if not path.exists():
             continue
@@ -123,9 +122,3 @@ def _open(settings: Settings) -> duckdb.DuckDBPyConnection | None:
     if settings.warehouse_path.exists():
         log.info("frontier unreadable (the warehouse is busy and no snapshot is published): every URL is new")
     return None
-
-
-def _has_visits(con: duckdb.DuckDBPyConnection) -> bool:
-    sql = "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = 'visits'"
-    row: Any = con.execute(sql).fetchone()
-    return bool(row and row[0])

@@ -219,6 +219,12 @@ def count_articles(settings: Settings) -> int:
         con.close()
 
 
+def raw_table_exists(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether ``raw.<table>`` exists: a reader of an older warehouse asks before using a newer table."""
+    sql = "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = ?"
+    return bool(con.execute(sql, [table]).fetchone()[0])
+
+
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute(SCHEMA_SQL.read_text(encoding="utf-8"))
     # a warehouse from before raw.article_versions: its articles are each one's first version

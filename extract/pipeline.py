@@ -244,19 +244,14 @@ def _visit(
     the visit before (``seen``) where this one learnt nothing new.  The text hash is settled at
     load, when the batch's articles are known."""
     before = seen or Known(url, as_of, None, None, None, None, None)
-    if meta is not None:
-        return {
-            "url": url,
-            "source_id": source_id,
-            "visited_at": as_of.isoformat(),
-            "action": action,
-            "first_seen_at": before.first_seen_at.isoformat(),
-            "last_fetch_at": as_of.isoformat() if asked else meta.get("fetched_at"),
-            "http_status": meta.get("http_status"),
-            "etag": meta.get("etag"),
-            "last_modified": meta.get("last_modified"),
-            "body_sha256": meta.get("body_sha256"),
-            "prior_text_sha256": before.text_sha256,
+    if meta is not None:  # a page was read: its validators and body replace the ones before
+        learnt = {key: meta.get(key) for key in ("http_status", "etag", "last_modified", "body_sha256")}
+    else:
+        learnt = {
+            "http_status": status,
+            "etag": before.etag,
+            "last_modified": before.last_modified,
+            "body_sha256": before.body_sha256,
         }
     return {
         "url": url,
@@ -265,10 +260,7 @@ def _visit(
         "action": action,
         "first_seen_at": before.first_seen_at.isoformat(),
         "last_fetch_at": as_of.isoformat() if asked else _iso(before.last_fetch_at),
-        "http_status": status,
-        "etag": before.etag,
-        "last_modified": before.last_modified,
-        "body_sha256": before.body_sha256,
+        **learnt,
         "prior_text_sha256": before.text_sha256,
     }
 

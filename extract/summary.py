@@ -13,7 +13,7 @@ from typing import Any
 import duckdb
 
 from extract.errors import UsageError
-from extract.load import open_warehouse
+from extract.load import open_warehouse, raw_table_exists
 from extract.settings import Settings
 from extract.snapshot import open_reader
 from extract.staging import batch_path
@@ -65,7 +65,7 @@ def collect_summary(settings: Settings, batch_id: str, must_exist: bool = False,
             con.execute(
                 "select action, count(*) from raw.visits where batch_id = ? group by all", [batch_id]
             ).fetchall()
-            if _has_table(con, "visits")
+            if raw_table_exists(con, "visits")
             else []
         )
         reasons = con.execute(
@@ -97,11 +97,6 @@ def collect_summary(settings: Settings, batch_id: str, must_exist: bool = False,
         "warehouse": str(settings.warehouse_path),
         "report": checks["report_index"] if checks else None,
     }
-
-
-def _has_table(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    sql = "select count(*) from information_schema.tables where table_schema = 'raw' and table_name = ?"
-    return bool(con.execute(sql, [table]).fetchone()[0])
 
 
 def format_summary(summary: dict[str, Any]) -> str:
